@@ -1,0 +1,304 @@
+package heatmap
+
+import (
+	"fmt"
+	"image/color"
+	"strings"
+)
+
+// Theme says how each shade looks. A nil colour means the terminal's default.
+type Theme struct {
+	Empty, Unscanned, Partial, Faulted, Unchanged, Cursor color.Color
+	// Ramp holds Levels colours, from "any change" to "all changed".
+	Ramp [Levels]color.Color
+	// Mono draws one data row per text row with glyphs instead of colours,
+	// for terminals without colour or when NO_COLOR is set.
+	Mono bool
+}
+
+func hex(s string) color.Color {
+	var r, g, b uint8
+	fmt.Sscanf(s, "#%02x%02x%02x", &r, &g, &b)
+	return color.RGBA{r, g, b, 0xff}
+}
+
+// DarkTheme suits terminals with a dark background: unknown is neutral grey,
+// unchanged a quiet navy, change a ramp from violet to pale yellow, faults
+// cyan, the cursor green.
+func DarkTheme() Theme {
+	return Theme{
+		Unscanned: hex("#303030"),
+		Partial:   hex("#585858"),
+		Faulted:   hex("#26c6da"),
+		Unchanged: hex("#14304a"),
+		Cursor:    hex("#00ff87"),
+		Ramp: [Levels]color.Color{
+			hex("#5b2a86"), hex("#7f2b8e"), hex("#a3327f"), hex("#c8406c"),
+			hex("#e65b4f"), hex("#f7842f"), hex("#fbb41f"), hex("#f9f871"),
+		},
+	}
+}
+
+// LightTheme suits terminals with a light background.
+func LightTheme() Theme {
+	return Theme{
+		Unscanned: hex("#d0d0d0"),
+		Partial:   hex("#a8a8a8"),
+		Faulted:   hex("#0097a7"),
+		Unchanged: hex("#cfe0f0"),
+		Cursor:    hex("#00a651"),
+		Ramp: [Levels]color.Color{
+			hex("#c9b3e6"), hex("#b28ad6"), hex("#a35fb8"), hex("#b63f8c"),
+			hex("#cf3c5c"), hex("#e0532c"), hex("#c9540a"), hex("#7a2800"),
+		},
+	}
+}
+
+// MonoTheme draws with glyphs only.
+func MonoTheme() Theme { return Theme{Mono: true} }
+
+// monoGlyphs are the glyphs of each shade in Mono themes: change levels rise
+// like a bar chart, so "how much" reads without colour.
+var monoGlyphs = [numShades]string{
+	ShadeEmpty:     " ",
+	ShadeUnscanned: "░",
+	ShadePartial:   "┄",
+	ShadeFaulted:   "×",
+	ShadeUnchanged: "·",
+	ShadeCursor:    "◆",
+	ShadeChanged:   "▁", ShadeChanged + 1: "▂", ShadeChanged + 2: "▃", ShadeChanged + 3: "▄",
+	ShadeChanged + 4: "▅", ShadeChanged + 5: "▆", ShadeChanged + 6: "▇", ShadeChanged + 7: "█",
+}
+
+// Renderer turns grids into ANSI text. It pre-renders every pair of shades
+// once, so drawing a frame is table look-ups and one string build: no
+// per-cell styling calls.
+type Renderer struct {
+	theme Theme
+	// pair[top*numShades+bottom] draws one text cell: the top data cell as
+	// the foreground of "▀", the bottom one as its background.
+	pair [numShades * numShades]string
+	// pairGlyph is pair without its colour codes, for runs of one pair.
+	pairGlyph [numShades * numShades]string
+	// glyph[s] draws a shade alone (legend swatches, Mono cells).
+	glyph [numShades]string
+}
+
+// NewRenderer builds a renderer for a theme.
+func NewRenderer(t Theme) *Renderer {
+	r := &Renderer{theme: t}
+	for s := 0; s < numShades; s++ {
+		if t.Mono {
+			r.glyph[s] = monoGlyphs[s]
+			continue
+		}
+		r.glyph[s] = fg(t.color(Shade(s))) + "█"
+		if t.color(Shade(s)) == nil {
+			r.glyph[s] = "\x1b[39m "
+		}
+	}
+	if t.Mono {
+		return r
+	}
+	for top := 0; top < numShades; top++ {
+		for bot := 0; bot < numShades; bot++ {
+			ct, cb := t.color(Shade(top)), t.color(Shade(bot))
+			var s string
+			switch {
+			case ct == nil:
+				// Draw the bottom half instead, so a default-coloured top
+				// shows the terminal's own background.
+				s = bg(nil) + fg(cb) + "▄"
+				if cb == nil {
+					s = bg(nil) + " "
+				}
+			default:
+				s = fg(ct) + bg(cb) + "▀"
+			}
+			r.pair[top*numShades+bot] = s
+			r.pairGlyph[top*numShades+bot] = s[strings.LastIndexByte(s, 'm')+1:]
+		}
+	}
+	return r
+}
+
+// Mono reports whether the renderer draws glyphs rather than colours.
+func (r *Renderer) Mono() bool { return r.theme.Mono }
+
+func (t Theme) color(s Shade) color.Color {
+	switch s {
+	case ShadeEmpty:
+		return t.Empty
+	case ShadeUnscanned:
+		return t.Unscanned
+	case ShadePartial:
+		return t.Partial
+	case ShadeFaulted:
+		return t.Faulted
+	case ShadeUnchanged:
+		return t.Unchanged
+	case ShadeCursor:
+		return t.Cursor
+	}
+	return t.Ramp[s.Level()-1]
+}
+
+func fg(c color.Color) string {
+	if c == nil {
+		return "\x1b[39m"
+	}
+	r, g, b, _ := c.RGBA()
+	return fmt.Sprintf("\x1b[38;2;%d;%d;%dm", r>>8, g>>8, b>>8)
+}
+
+func bg(c color.Color) string {
+	if c == nil {
+		return "\x1b[49m"
+	}
+	r, g, b, _ := c.RGBA()
+	return fmt.Sprintf("\x1b[48;2;%d;%d;%dm", r>>8, g>>8, b>>8)
+}
+
+const reset = "\x1b[m"
+
+// TextRows is how many lines Render draws for a grid of dataRows rows.
+func (r *Renderer) TextRows(dataRows int) int {
+	if r.theme.Mono {
+		return dataRows
+	}
+	return (dataRows + 1) / 2
+}
+
+// DataRows is how many grid rows fit in textRows lines.
+func (r *Renderer) DataRows(textRows int) int {
+	if r.theme.Mono {
+		return textRows
+	}
+	return 2 * textRows
+}
+
+// Render draws the grid, one line per text row, each exactly g.Cols columns
+// wide, with the cell at index cursor highlighted (none when cursor < 0).
+func (r *Renderer) Render(g *Grid, cursor int) string {
+	var b strings.Builder
+	r.RenderTo(&b, g, cursor)
+	return b.String()
+}
+
+// RenderTo is Render writing into b.
+func (r *Renderer) RenderTo(b *strings.Builder, g *Grid, cursor int) {
+	shade := func(k int) Shade {
+		if k == cursor {
+			return ShadeCursor
+		}
+		return g.Cells[k].Shade()
+	}
+	if r.theme.Mono {
+		b.Grow(g.Rows * (g.Cols*3 + 8))
+		for y := 0; y < g.Rows; y++ {
+			if y > 0 {
+				b.WriteByte('\n')
+			}
+			for x := 0; x < g.Cols; x++ {
+				k := y*g.Cols + x
+				if k == cursor {
+					b.WriteString("\x1b[7m" + r.glyph[g.Cells[k].Shade()] + "\x1b[27m")
+					continue
+				}
+				b.WriteString(r.glyph[shade(k)])
+			}
+		}
+		return
+	}
+	lines := (g.Rows + 1) / 2
+	b.Grow(lines * (g.Cols*8 + 48))
+	for ty := 0; ty < lines; ty++ {
+		if ty > 0 {
+			b.WriteByte('\n')
+		}
+		prev := -1
+		top := 2 * ty * g.Cols
+		for x := 0; x < g.Cols; x++ {
+			st := shade(top + x)
+			sb := ShadeEmpty
+			if 2*ty+1 < g.Rows {
+				sb = shade(top + g.Cols + x)
+			}
+			p := int(st)*numShades + int(sb)
+			if p == prev {
+				// Same colours as the cell before: the glyph alone will do.
+				b.WriteString(r.pairGlyph[p])
+				continue
+			}
+			b.WriteString(r.pair[p])
+			prev = p
+		}
+		b.WriteString(reset)
+	}
+}
+
+// Legend is one line, at most width columns, saying what a cell covers and
+// what each shade means, e.g. "1 cell = 25.6 MiB  █ unscanned  █ fault
+// █ unchanged  change █████████ 100%". Less important parts go first when
+// the line is narrow.
+func (r *Renderer) Legend(cellBytes float64, width int) string {
+	end := reset
+	if r.theme.Mono {
+		end = ""
+	}
+	sw := func(s Shade) string { return r.glyph[s] + end }
+	ramp := strings.Builder{}
+	for l := 0; l < Levels; l++ {
+		ramp.WriteString(r.glyph[ShadeChanged+Shade(l)])
+	}
+	ramp.WriteString(end)
+	scale := "1 cell = " + FormatSize(cellBytes)
+	parts := []legendPart{
+		{scale, runeLen(scale)},
+		{"  " + sw(ShadeUnchanged) + " none", runeLen("  █ none")},
+		{"  " + sw(ShadeUnscanned) + " unscanned", runeLen("  █ unscanned")},
+		{"  " + sw(ShadeFaulted) + " fault", runeLen("  █ fault")},
+		{"  " + ramp.String() + " any→all", 2 + Levels + runeLen(" any→all")},
+	}
+	// Drop from the middle (fault, unscanned, none) until it fits; the scale
+	// and the ramp matter most.
+	order := []int{1, 2, 3}
+	for total(parts) > width && len(order) > 0 {
+		parts[order[0]].width, parts[order[0]].text = 0, ""
+		order = order[1:]
+	}
+	if total(parts) > width {
+		parts[4] = legendPart{}
+	}
+	var b strings.Builder
+	for _, p := range parts {
+		b.WriteString(p.text)
+	}
+	if total(parts) > width {
+		return truncateRunes(scale, width)
+	}
+	return b.String()
+}
+
+type legendPart struct {
+	text  string
+	width int
+}
+
+func total(parts []legendPart) int {
+	n := 0
+	for _, p := range parts {
+		n += p.width
+	}
+	return n
+}
+
+func runeLen(s string) int { return len([]rune(s)) }
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		r = r[:max(n, 0)]
+	}
+	return string(r)
+}
