@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vmware/govmomi"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/cbtscope/cbtscope/vsphere/simulator"
+)
+
+// buildCbtscope builds the binary once per test into a temp dir: the
+// command line is tested as users run it, not through run().
+func buildCbtscope(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "cbtscope")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func TestSimServesUntilSignalled(t *testing.T) {
+	bin := buildCbtscope(t)
+	for _, tc := range []struct {
+		name string
+		args []string
+		sig  os.Signal
+	}{
+		{"http, SIGINT", []string{"sim"}, os.Interrupt},
+		{"https, SIGTERM", []string{"sim", "--tls", "--page-extents", "500"}, syscall.SIGTERM},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(bin, tc.args...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer cmd.Process.Kill()
+			line, err := bufio.NewReader(out).ReadString('\n')
+			if err != nil {
+				t.Fatalf("reading the JSON line: %v (stderr: %s)", err, stderr.String())
+			}
+			var desc simulator.Description
+			if err := json.Unmarshal([]byte(line), &desc); err != nil {
+				t.Fatalf("JSON line %q: %v", line, err)
+			}
+			u, err := url.Parse(desc.URL)
+			if err != nil || u.User != nil || !strings.HasPrefix(u.Host, "127.0.0.1:") {
+				t.Fatalf("url %q: want loopback, no credentials (%v)", desc.URL, err)
+			}
+			if len(desc.Disks) < 8 || len(desc.Datastores) < 2 {
+				t.Fatalf("description has %d disks, %d datastores", len(desc.Disks), len(desc.Datastores))
+			}
+
+			// Any username and password log in; page the log disk's "*" map.
+			u.User = url.UserPassword("someone", "anything")
+			ctx := context.Background()
+			c, err := govmomi.NewClient(ctx, u, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var disk simulator.DiskInfo
+			for _, d := range desc.Disks {
+				if d.Name == simulator.DemoDatabase {
+					disk = d
+				}
+			}
+			var ds types.ManagedObjectReference
+			for _, d := range desc.Datastores {
+				if d.Name == disk.Datastore {
+					ds = d.Moref
+				}
+			}
+			extents := 0
+			for off := int64(0); off < disk.CapacityBytes; {
+				res, err := methods.VstorageObjectVCenterQueryChangedDiskAreas(ctx, c, &types.VstorageObjectVCenterQueryChangedDiskAreas{
+					This: *c.ServiceContent.VStorageObjectManager, Id: types.ID{Id: disk.ID}, Datastore: ds,
+					SnapshotId: types.ID{Id: disk.Snapshots[3].ID}, StartOffset: off, ChangeId: disk.Snapshots[2].ChangeID,
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Returnval.Length <= 0 {
+					t.Fatalf("length %d at %d", res.Returnval.Length, off)
+				}
+				extents += len(res.Returnval.ChangedArea)
+				off += res.Returnval.Length
+			}
+			if extents == 0 {
+				t.Error("no changed extents on the database disk")
+			}
+
+			if err := cmd.Process.Signal(tc.sig); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("exit after %v: %v (stderr: %s)", tc.sig, err, stderr.String())
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("still running 10s after %v", tc.sig)
+			}
+			if rest, _ := bufio.NewReader(out).ReadString('\n'); rest != "" {
+				t.Errorf("more than one line on stdout: %q", rest)
+			}
+		})
+	}
+}
+
+func TestSimRefusesNonLoopback(t *testing.T) {
+	bin := buildCbtscope(t)
+	for _, addr := range []string{"0.0.0.0:0", "[::]:0", "192.0.2.1:8989"} {
+		cmd := exec.Command(bin, "sim", "--listen", addr)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != exitUsage {
+			t.Errorf("--listen %s: %v, want exit %d", addr, err, exitUsage)
+		}
+		if msg := strings.TrimSpace(stderr.String()); strings.Count(msg, "\n") != 0 || !strings.Contains(msg, "loopback") {
+			t.Errorf("--listen %s: stderr %q, want one line about loopback", addr, msg)
+		}
+	}
+}
