@@ -1,0 +1,209 @@
+package vsphere
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vmware/govmomi/fault"
+	"github.com/vmware/govmomi/session"
+	"github.com/vmware/govmomi/vim25"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+// Client is a logged-in connection to vCenter. It is safe for concurrent
+// use; when the session expires, the first caller to notice logs in again.
+type Client struct {
+	vim      *vim25.Client
+	endpoint *url.URL // with credentials: never print it
+	redact   *Redactor
+	vsom     types.ManagedObjectReference
+
+	mu     sync.Mutex
+	logins atomic.Uint64 // completed logins; a relogin is skipped if one happened meanwhile
+
+	conns atomic.Int64 // new TCP connections opened, to watch connection reuse
+}
+
+// ConnectError says why connecting failed and what to do about it. It never
+// holds a password.
+type ConnectError struct {
+	// Stage is "url", "tls", "network", "login" or "api".
+	Stage string
+	URL   string // without the password
+	Err   error
+	Hint  string
+}
+
+func (e *ConnectError) Error() string {
+	msg := e.Err.Error()
+	if e.URL != "" {
+		msg = fmt.Sprintf("connect to %s: %s", e.URL, msg)
+	}
+	if e.Hint != "" {
+		msg += " (" + e.Hint + ")"
+	}
+	return msg
+}
+
+func (e *ConnectError) Unwrap() error { return e.Err }
+
+// Connect logs in to the vCenter the settings name. Every error it returns
+// is a *ConnectError with the password scrubbed.
+func Connect(ctx context.Context, s Settings) (*Client, error) {
+	r := NewRedactor(s.Secrets()...)
+	fail := func(stage string, u *url.URL, err error, hint string) error {
+		return &ConnectError{Stage: stage, URL: RedactURL(u), Err: r.Error(err), Hint: r.String(hint)}
+	}
+	u, err := s.Endpoint()
+	if err != nil {
+		return nil, fail("url", nil, err, "")
+	}
+	sc := soap.NewClient(u, s.Insecure)
+	if s.CACerts != "" {
+		if err := sc.SetRootCAs(s.CACerts); err != nil {
+			return nil, fail("tls", u, fmt.Errorf("reading CA certificates %s: %w", s.CACerts, err), "")
+		}
+	}
+	if s.Thumbprint != "" {
+		sc.SetThumbprint(u.Host, s.Thumbprint)
+	}
+	c := &Client{endpoint: u, redact: r}
+	tuneTransport(sc, &c.conns)
+
+	vc, err := vim25.NewClient(ctx, sc)
+	if err != nil {
+		return nil, c.classify(ctx, s, u, err, fail)
+	}
+	c.vim = vc
+	if err := c.login(ctx); err != nil {
+		if fault.Is(err, &types.InvalidLogin{}) {
+			return nil, fail("login", u, errors.New("the user name or password was refused"),
+				"check --username and --password, or GOVC_USERNAME and GOVC_PASSWORD")
+		}
+		return nil, fail("login", u, err, "")
+	}
+	if vc.ServiceContent.VStorageObjectManager == nil {
+		return nil, fail("api", u, errors.New("this endpoint has no VStorageObjectManager"),
+			"cbtscope needs vCenter, not an ESXi host")
+	}
+	c.vsom = *vc.ServiceContent.VStorageObjectManager
+	return c, nil
+}
+
+// tuneTransport keeps connections alive for parallel workers and drains
+// bodies so they can be reused, and counts new connections.
+func tuneTransport(sc *soap.Client, conns *atomic.Int64) {
+	t := sc.DefaultTransport()
+	t.MaxIdleConnsPerHost = 32
+	t.MaxIdleConns = 64
+	t.IdleConnTimeout = 90 * time.Second
+	base := sc.Client.Transport
+	if base == nil {
+		base = t
+	}
+	sc.Client.Transport = countingTransport{drainTransport{base}, conns}
+}
+
+// countingTransport counts connections that were not reused.
+type countingTransport struct {
+	base  http.RoundTripper
+	conns *atomic.Int64
+}
+
+func (t countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) {
+		if !info.Reused {
+			t.conns.Add(1)
+		}
+	}}
+	return t.base.RoundTrip(req.WithContext(httptrace.WithClientTrace(req.Context(), trace)))
+}
+
+// NewConnections is the number of TCP connections opened so far.
+func (c *Client) NewConnections() int64 { return c.conns.Load() }
+
+func (c *Client) login(ctx context.Context) error {
+	if err := session.NewManager(c.vim).Login(ctx, c.endpoint.User); err != nil {
+		return c.redact.Error(err)
+	}
+	c.logins.Add(1)
+	return nil
+}
+
+// relogin logs in again after NotAuthenticated, unless another caller did
+// so since seen (the login count the failing caller started with).
+func (c *Client) relogin(ctx context.Context, seen uint64) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.logins.Load() != seen {
+		return nil
+	}
+	return c.login(ctx)
+}
+
+// Logout ends the session; errors are of no interest to a closing program.
+func (c *Client) Logout(ctx context.Context) {
+	_ = session.NewManager(c.vim).Logout(ctx)
+	c.vim.CloseIdleConnections()
+}
+
+// Redact scrubs this client's secrets from s.
+func (c *Client) Redact(s string) string { return c.redact.String(s) }
+
+// classify turns a failure to reach the API into a ConnectError with advice.
+func (c *Client) classify(ctx context.Context, s Settings, u *url.URL, err error,
+	fail func(string, *url.URL, error, string) error) error {
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	isTLS := errors.As(err, &unknown) || errors.As(err, &host) || errors.As(err, &invalid) ||
+		errors.As(err, &verify) || strings.Contains(err.Error(), "thumbprint does not match")
+	if isTLS {
+		hint := "trust its CA with --ca-certs FILE (GOVC_TLS_CA_CERTS)"
+		if tp := peerThumbprint(ctx, u.Host); tp != "" {
+			hint += ", pin this certificate with --thumbprint " + tp
+		}
+		hint += ", or skip verification with --insecure (GOVC_INSECURE=1)"
+		return fail("tls", u, fmt.Errorf("the server's TLS certificate is not trusted: %w", err), hint)
+	}
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	if errors.As(err, &opErr) || errors.As(err, &dnsErr) || errors.Is(err, context.DeadlineExceeded) {
+		return fail("network", u, err, "check the host name and port, and that vCenter is reachable from here")
+	}
+	return fail("api", u, err, "is this a vCenter SDK URL?")
+}
+
+// peerThumbprint fetches the certificate a TLS server presents, without
+// trusting it, to tell the user what --thumbprint would pin.
+func peerThumbprint(ctx context.Context, host string) string {
+	if _, _, err := net.SplitHostPort(host); err != nil {
+		host = net.JoinHostPort(host, "443")
+	}
+	d := tls.Dialer{Config: &tls.Config{InsecureSkipVerify: true}}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	conn, err := d.DialContext(ctx, "tcp", host)
+	if err != nil {
+		return ""
+	}
+	defer conn.Close()
+	certs := conn.(*tls.Conn).ConnectionState().PeerCertificates
+	if len(certs) == 0 {
+		return ""
+	}
+	return soap.ThumbprintSHA1(certs[0])
+}

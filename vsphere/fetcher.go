@@ -1,0 +1,327 @@
+package vsphere
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vmware/govmomi/vim25/types"
+
+	"github.com/cbtscope/cbtscope/heatmap"
+)
+
+// DiskRef names a First Class Disk.
+type DiskRef struct {
+	ID        string
+	Datastore types.ManagedObjectReference
+}
+
+// Query is what to fetch: the changes of one disk at a snapshot since a
+// changeId ("*" for all allocated areas), over [Start, End) of the disk.
+type Query struct {
+	Disk     DiskRef
+	Capacity int64
+	Snapshot string
+	ChangeID string
+	// Start and End bound the range swept; End 0 means the capacity.
+	Start, End int64
+}
+
+// FetchOptions tune a sweep.
+type FetchOptions struct {
+	// Workers page their own slices of the range in parallel; 4 when zero.
+	Workers int
+	// Retry bounds retries of transient failures.
+	Retry RetryPolicy
+}
+
+// RetryPolicy is a bounded exponential backoff.
+type RetryPolicy struct {
+	Attempts int           // tries per page, first included; 6 when zero
+	Base     time.Duration // first backoff; 200ms when zero
+	Max      time.Duration // longest backoff; 5s when zero
+}
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p.Attempts <= 0 {
+		p.Attempts = 6
+	}
+	if p.Base <= 0 {
+		p.Base = 200 * time.Millisecond
+	}
+	if p.Max <= 0 {
+		p.Max = 5 * time.Second
+	}
+	return p
+}
+
+func (p RetryPolicy) backoff(attempt int) time.Duration {
+	d := p.Base << min(attempt, 20)
+	return min(d, p.Max)
+}
+
+// Event is what a running fetch reports: *PageEvent, *ProgressEvent,
+// *FaultEvent, and last *DoneEvent.
+type Event interface{ event() }
+
+// PageEvent carries one page, checked against the paging contract.
+type PageEvent struct {
+	Page     heatmap.Page
+	Progress Progress
+}
+
+// ProgressEvent reports progress without a page (after a retry).
+type ProgressEvent struct{ Progress Progress }
+
+// FaultEvent reports what stopped one worker: a server fault (Fault set), a
+// contract violation or retries exhausted. Unscanned is the range that worker
+// leaves unscanned.
+type FaultEvent struct {
+	Err       error
+	Fault     *Fault
+	Unscanned heatmap.Window
+}
+
+// DoneEvent ends every fetch. Complete is true when the whole range was
+// scanned; Err is the first error (nil when complete or cancelled).
+type DoneEvent struct {
+	Complete bool
+	Err      error
+	Progress Progress
+}
+
+func (*PageEvent) event()     {}
+func (*ProgressEvent) event() {}
+func (*FaultEvent) event()    {}
+func (*DoneEvent) event()     {}
+
+// Progress counts a sweep's work so far.
+type Progress struct {
+	Scanned  int64 // bytes of the range scanned
+	Total    int64 // bytes in the range
+	Pages    int64
+	Calls    int64 // queries sent, retries included
+	Retries  int64
+	Extents  int64 // as reported
+	Elapsed  time.Duration
+	Workers  int
+	Canceled bool
+}
+
+// Rate is bytes scanned per second.
+func (p Progress) Rate() float64 {
+	if p.Elapsed <= 0 {
+		return 0
+	}
+	return float64(p.Scanned) / p.Elapsed.Seconds()
+}
+
+// ETA estimates the time left, or 0 when unknown.
+func (p Progress) ETA() time.Duration {
+	r := p.Rate()
+	if r <= 0 || p.Scanned >= p.Total {
+		return 0
+	}
+	return time.Duration(float64(p.Total-p.Scanned) / r * float64(time.Second))
+}
+
+// ContractError is a reply that breaks the paging contract. It is never
+// retried: a server that answers wrongly once will again.
+type ContractError struct {
+	Offset int64
+	Reason string
+}
+
+func (e *ContractError) Error() string {
+	return fmt.Sprintf("server broke the paging contract at startOffset %d: %s", e.Offset, e.Reason)
+}
+
+// checkPage verifies a reply to a query at offset on a disk of capacity
+// bytes, and turns it into a page.
+func checkPage(ci *changeInfo, offset, capacity int64) (heatmap.Page, error) {
+	fail := func(format string, a ...any) (heatmap.Page, error) {
+		return heatmap.Page{}, &ContractError{Offset: offset, Reason: fmt.Sprintf(format, a...)}
+	}
+	if ci.StartOffset != offset {
+		return fail("reply starts at %d", ci.StartOffset)
+	}
+	if ci.Length <= 0 {
+		return fail("reply covers %d bytes before the end of the disk (%d); paging would not advance", ci.Length, capacity)
+	}
+	if ci.Length > capacity-offset {
+		return fail("reply window of %d bytes runs past the end of the disk (%d)", ci.Length, capacity)
+	}
+	end := offset + ci.Length
+	for i, a := range ci.Areas {
+		if a.Length <= 0 {
+			return fail("changedArea %d [%d, +%d) has no positive length", i, a.Start, a.Length)
+		}
+		if a.Start < offset || a.Start >= end || a.Length > end-a.Start {
+			return fail("changedArea %d [%d, +%d) lies outside the reply's window [%d, %d)", i, a.Start, a.Length, offset, end)
+		}
+	}
+	extents := make([]heatmap.Extent, len(ci.Areas))
+	copy(extents, ci.Areas)
+	return heatmap.Page{Start: offset, Length: ci.Length, Extents: extents}, nil
+}
+
+// Fetch sweeps the query's range in the background and reports through the
+// returned channel, which ends with a *DoneEvent and is then closed. Cancel
+// ctx to stop early; the channel still ends with a DoneEvent. The reader must
+// keep reading until the channel closes (or cancel ctx).
+func (c *Client) Fetch(ctx context.Context, q Query, opts FetchOptions) <-chan Event {
+	if q.End == 0 {
+		q.End = q.Capacity
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = 4
+	}
+	f := &fetch{c: c, q: q, retry: opts.Retry.withDefaults(), out: make(chan Event, 4*workers), start: time.Now(), workers: workers}
+	f.total = q.End - q.Start
+	go f.run(ctx)
+	return f.out
+}
+
+type fetch struct {
+	c       *Client
+	q       Query
+	retry   RetryPolicy
+	out     chan Event
+	start   time.Time
+	workers int
+	total   int64
+
+	scanned, pages, calls, retries, extents atomic.Int64
+
+	errOnce  sync.Once
+	firstErr error
+}
+
+func (f *fetch) progress() Progress {
+	return Progress{
+		Scanned: f.scanned.Load(), Total: f.total, Pages: f.pages.Load(), Calls: f.calls.Load(),
+		Retries: f.retries.Load(), Extents: f.extents.Load(), Elapsed: time.Since(f.start), Workers: f.workers,
+	}
+}
+
+func (f *fetch) run(ctx context.Context) {
+	defer close(f.out)
+	q := f.q
+	if q.Start < 0 || q.End > q.Capacity || q.Start > q.End {
+		f.out <- &DoneEvent{Err: fmt.Errorf("range [%d, %d) is not inside the disk of %d bytes", q.Start, q.End, q.Capacity)}
+		return
+	}
+	// Slices are aligned to 1 MiB so workers start on block boundaries.
+	const align = 1 << 20
+	span := q.End - q.Start
+	per := (span/int64(f.workers) + align - 1) / align * align
+	var wg sync.WaitGroup
+	for w := 0; w < f.workers; w++ {
+		s := q.Start + int64(w)*per
+		e := min(s+per, q.End)
+		if w == f.workers-1 {
+			e = q.End
+		}
+		if s >= e {
+			continue
+		}
+		wg.Go(func() { f.sweep(ctx, s, e) })
+	}
+	wg.Wait()
+	p := f.progress()
+	p.Canceled = ctx.Err() != nil
+	f.out <- &DoneEvent{Complete: f.firstErr == nil && p.Scanned == f.total && !p.Canceled, Err: f.firstErr, Progress: p}
+}
+
+func (f *fetch) send(ctx context.Context, ev Event) bool {
+	select {
+	case f.out <- ev:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (f *fetch) fail(ctx context.Context, err error, off, end int64) {
+	req := &Request{Disk: f.q.Disk.ID, Datastore: f.q.Disk.Datastore.Value, Snapshot: f.q.Snapshot, ChangeID: f.q.ChangeID, StartOffset: off}
+	ev := &FaultEvent{Err: err, Unscanned: heatmap.Window{Start: off, End: end}}
+	if flt, ok := AsFault(err, req); ok {
+		ev.Fault, ev.Err = flt, flt
+	}
+	f.errOnce.Do(func() { f.firstErr = ev.Err })
+	f.send(ctx, ev)
+}
+
+// sweep pages [s, e). Its last page may reach past e into the next slice;
+// the overlap is harmless, as the change map merges exactly.
+func (f *fetch) sweep(ctx context.Context, s, e int64) {
+	var ci changeInfo
+	off := s
+	for off < e {
+		if ctx.Err() != nil {
+			return
+		}
+		if err := f.query(ctx, off, &ci); err != nil {
+			if ctx.Err() == nil {
+				f.fail(ctx, err, off, e)
+			}
+			return
+		}
+		page, err := checkPage(&ci, off, f.q.Capacity)
+		if err != nil {
+			f.fail(ctx, err, off, e)
+			return
+		}
+		next := off + page.Length
+		f.scanned.Add(min(next, e) - off)
+		f.pages.Add(1)
+		f.extents.Add(int64(len(page.Extents)))
+		if !f.send(ctx, &PageEvent{Page: page, Progress: f.progress()}) {
+			return
+		}
+		off = next
+	}
+}
+
+// query makes one call, retrying transient failures with backoff and
+// logging in again when the session expired.
+func (f *fetch) query(ctx context.Context, off int64, ci *changeInfo) error {
+	var err error
+	for attempt := 0; attempt < f.retry.Attempts; attempt++ {
+		if attempt > 0 {
+			f.retries.Add(1)
+			f.send(ctx, &ProgressEvent{Progress: f.progress()})
+			t := time.NewTimer(f.retry.backoff(attempt - 1))
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			case <-t.C:
+			}
+		}
+		logins := f.c.logins.Load()
+		f.calls.Add(1)
+		err = f.c.queryChangedAreas(ctx, &f.q, off, ci)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if flt, ok := AsFault(err, nil); ok && flt.Type == "NotAuthenticated" {
+			if lerr := f.c.relogin(ctx, logins); lerr != nil {
+				return fmt.Errorf("logging in again after the session expired: %w", lerr)
+			}
+			continue
+		}
+		var te *TransientError
+		if !errors.As(err, &te) {
+			return err
+		}
+	}
+	return fmt.Errorf("giving up at startOffset %d after %d attempts: %w", off, f.retry.Attempts, err)
+}
