@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vmware/govmomi/view"
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
-	"github.com/vmware/govmomi/view"
 	"github.com/vmware/govmomi/vslm"
 )
 
