@@ -36,11 +36,14 @@ func decodeChangeInfo(body []byte, out *changeInfo) error {
 	depth := 0
 	var haveStart, haveLen, areaStart, areaLen bool
 	var area heatmap.Extent
-	sawReturn := false
+	sawReturn, inResponse := false, false
 	for {
 		tok, err := d.next()
 		if err != nil {
 			return err
+		}
+		if depth == 0 && tok.kind != tokEOF && len(bytes.TrimSpace(d.lastText)) > 0 {
+			return errors.New("text outside the envelope")
 		}
 		switch tok.kind {
 		case tokEOF:
@@ -61,10 +64,15 @@ func decodeChangeInfo(body []byte, out *changeInfo) error {
 			stack[depth], qstack[depth] = tok.name, tok.qname
 			depth++
 			switch {
-			case depth == 2 && string(tok.name) == "Body":
+			case depth == 1:
+				if string(tok.name) != "Envelope" || !declares(tok.attrs, tok.qname, soapEnvelopeNS) {
+					return errors.New("root element is not a SOAP envelope")
+				}
 			case depth == 3 && string(tok.name) == "Fault":
 				return errFaultBody
-			case depth == 4 && string(tok.name) == "returnval":
+			case depth == 3 && string(tok.name) == responseName:
+				inResponse = true
+			case depth == 4 && inResponse && string(tok.name) == "returnval":
 				if sawReturn {
 					return errors.New("response has two returnval elements")
 				}
@@ -128,13 +136,51 @@ func decodeChangeInfo(body []byte, out *changeInfo) error {
 					}
 				}
 			}
+			if depth == 3 {
+				inResponse = false
+			}
 			depth--
 		}
 	}
 }
 
+const (
+	soapEnvelopeNS = "http://schemas.xmlsoap.org/soap/envelope/"
+	responseName   = "VstorageObjectVCenterQueryChangedDiskAreasResponse"
+)
+
+// declares reports whether a tag's attributes bind the tag's own prefix (or
+// the default namespace, for an unprefixed tag) to ns.
+func declares(attrs, qname []byte, ns string) bool {
+	want := "xmlns"
+	if k := bytes.IndexByte(qname, ':'); k >= 0 {
+		want = "xmlns:" + string(qname[:k])
+	}
+	for len(attrs) > 0 {
+		attrs = bytes.TrimLeft(attrs, " \t\r\n")
+		eq := bytes.IndexByte(attrs, '=')
+		if eq < 0 {
+			return false
+		}
+		name := string(bytes.TrimSpace(attrs[:eq]))
+		rest := bytes.TrimLeft(attrs[eq+1:], " \t\r\n")
+		if len(rest) == 0 || (rest[0] != '"' && rest[0] != '\'') {
+			return false
+		}
+		end := bytes.IndexByte(rest[1:], rest[0])
+		if end < 0 {
+			return false
+		}
+		if name == want && string(rest[1:1+end]) == ns {
+			return true
+		}
+		attrs = rest[end+2:]
+	}
+	return false
+}
+
 func isReturn(stack [][]byte) bool {
-	return string(stack[1]) == "Body" && string(stack[3]) == "returnval"
+	return string(stack[2]) == responseName && string(stack[3]) == "returnval"
 }
 
 func parseInt(b []byte) (int64, error) {
@@ -184,6 +230,7 @@ type token struct {
 	kind        tokKind
 	name        []byte // local name, without a namespace prefix
 	qname       []byte // name as written, prefix included
+	attrs       []byte // a start tag's attributes, unparsed
 	selfClosing bool
 	text        []byte // for an end tag: the text right before it
 }
@@ -195,6 +242,8 @@ type token struct {
 type scanner struct {
 	buf []byte
 	pos int
+	// lastText is the text between the previous token and this one.
+	lastText []byte
 }
 
 func (s *scanner) next() (token, error) {
@@ -254,6 +303,7 @@ func (s *scanner) next() (token, error) {
 			return token{}, errors.New("unterminated tag")
 		}
 		tag := rest[1:gt]
+		s.lastText = s.buf[textStart:lt]
 		s.pos = lt + gt + 1
 		t := token{kind: tokStart}
 		if len(tag) > 0 && tag[0] == '/' {
@@ -266,7 +316,7 @@ func (s *scanner) next() (token, error) {
 		}
 		name := tag
 		if k := bytes.IndexAny(name, " \t\r\n"); k >= 0 {
-			name = name[:k]
+			name, t.attrs = name[:k], name[k:]
 		}
 		if len(name) == 0 {
 			return token{}, errors.New("tag without a name")

@@ -96,15 +96,32 @@ func AsFault(err error, req *Request) (*Fault, bool) {
 	if errors.As(err, &f) {
 		return f, true
 	}
-	if !soap.IsSoapFault(err) {
+	for err != nil && !soap.IsSoapFault(err) {
+		err = errors.Unwrap(err)
+	}
+	if err == nil {
 		return nil, false
 	}
 	sf := soap.ToSoapFault(err)
-	mf, _ := sf.VimFault().(types.BaseMethodFault)
-	f = fromMethodFault(mf, sf.String)
+	f = fromMethodFault(asMethodFault(sf.VimFault()), sf.String)
 	f.Request = req
 	f.Diagnosis = Diagnose(f)
 	return f, true
+}
+
+// asMethodFault accepts a decoded fault whether it came as a value or a
+// pointer: govmomi's decoder yields values, whose methods need an address.
+func asMethodFault(v any) types.BaseMethodFault {
+	if mf, ok := v.(types.BaseMethodFault); ok {
+		return mf
+	}
+	if v == nil {
+		return nil
+	}
+	p := reflect.New(reflect.TypeOf(v))
+	p.Elem().Set(reflect.ValueOf(v))
+	mf, _ := p.Interface().(types.BaseMethodFault)
+	return mf
 }
 
 func fromMethodFault(mf types.BaseMethodFault, text string) *Fault {
@@ -129,7 +146,7 @@ func fromMethodFault(mf types.BaseMethodFault, text string) *Fault {
 		f.InvalidProperty = ia.InvalidProperty
 	}
 	if m.FaultCause != nil {
-		f.Cause = fromMethodFault(m.FaultCause.Fault, m.FaultCause.LocalizedMessage)
+		f.Cause = fromMethodFault(asMethodFault(m.FaultCause.Fault), m.FaultCause.LocalizedMessage)
 	}
 	return f
 }

@@ -1,0 +1,150 @@
+package vsphere
+
+import (
+	"bytes"
+	stdxml "encoding/xml"
+	"io"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vmware/govmomi/vim25/xml"
+
+	"github.com/cbtscope/cbtscope/heatmap"
+)
+
+// govmomiDecode is the reference: govmomi's own decoder.
+func govmomiDecode(body []byte) (*changeInfo, error) {
+	var res methods.VstorageObjectVCenterQueryChangedDiskAreasBody
+	env := soap.Envelope{Body: &res}
+	dec := xml.NewDecoder(bytes.NewReader(body))
+	dec.TypeFunc = types.TypeFunc()
+	if err := dec.Decode(&env); err != nil {
+		return nil, err
+	}
+	if res.Res == nil {
+		return nil, fmt.Errorf("no result")
+	}
+	ci := &changeInfo{StartOffset: res.Res.Returnval.StartOffset, Length: res.Res.Returnval.Length}
+	for _, a := range res.Res.Returnval.ChangedArea {
+		ci.Areas = append(ci.Areas, heatmap.Extent{Start: a.Start, Length: a.Length})
+	}
+	return ci, nil
+}
+
+// encodeReply writes a reply the way govmomi (and so vcsim) does.
+func encodeReply(ci changeInfo) []byte {
+	info := types.DiskChangeInfo{StartOffset: ci.StartOffset, Length: ci.Length}
+	for _, a := range ci.Areas {
+		info.ChangedArea = append(info.ChangedArea, types.DiskChangeExtent{Start: a.Start, Length: a.Length})
+	}
+	body := methods.VstorageObjectVCenterQueryChangedDiskAreasBody{Res: &types.VstorageObjectVCenterQueryChangedDiskAreasResponse{Returnval: info}}
+	b, err := xml.Marshal(soap.Envelope{Body: &body})
+	if err != nil {
+		panic(err)
+	}
+	return append([]byte(xml.Header), b...)
+}
+
+const vcenterStyleReply = `<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/"
+ xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"
+ xmlns:xsd="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<soapenv:Body>
+<VstorageObjectVCenterQueryChangedDiskAreasResponse xmlns="urn:vim25"><returnval><startOffset>0</startOffset><length>1073741824</length><changedArea><start>0</start><length>65536</length></changedArea><changedArea><start>131072</start><length>
+  196608 </length></changedArea></returnval></VstorageObjectVCenterQueryChangedDiskAreasResponse>
+</soapenv:Body>
+</soapenv:Envelope>`
+
+func TestDecodeChangeInfo(t *testing.T) {
+	want := changeInfo{StartOffset: 1 << 30, Length: 1 << 29, Areas: []heatmap.Extent{{Start: 1 << 30, Length: 4096}, {Start: 1<<30 + 8192, Length: 1 << 20}}}
+	cases := map[string][]byte{
+		"govmomi's encoding": encodeReply(want),
+		"vCenter's encoding": []byte(vcenterStyleReply),
+		"no extents":         encodeReply(changeInfo{StartOffset: 5, Length: 7}),
+	}
+	for name, body := range cases {
+		t.Run(name, func(t *testing.T) {
+			ref, err := govmomiDecode(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got changeInfo
+			if err := decodeChangeInfo(body, &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.StartOffset != ref.StartOffset || got.Length != ref.Length || !slices.Equal(got.Areas, ref.Areas) {
+				t.Fatalf("decoded %+v, govmomi decodes %+v", got, ref)
+			}
+		})
+	}
+}
+
+func TestDecodeChangeInfoRejects(t *testing.T) {
+	good := string(encodeReply(changeInfo{StartOffset: 0, Length: 100, Areas: []heatmap.Extent{{Start: 0, Length: 10}}}))
+	cases := map[string]string{
+		"truncated":            good[:len(good)-20],
+		"not a number":         strings.Replace(good, "<length>100</length>", "<length>1e2</length>", 1),
+		"area without length":  strings.Replace(good, "<length>10</length>", "", 1),
+		"two starts":           strings.Replace(good, "<start>0</start>", "<start>0</start><start>5</start>", 1),
+		"mismatched tags":      strings.Replace(good, "</changedArea>", "</changedAreas>", 1),
+		"no returnval":         strings.Replace(strings.Replace(good, "<returnval>", "<x>", 1), "</returnval>", "</x>", 1),
+		"overflowing number":   strings.Replace(good, "<length>100</length>", "<length>99999999999999999999</length>", 1),
+		"text after document":  good + "junk",
+		"doctype":              strings.Replace(good, "<Envelope", "<!DOCTYPE x><Envelope", 1),
+		"window without start": strings.Replace(good, "<startOffset>0</startOffset>", "", 1),
+	}
+	for name, body := range cases {
+		t.Run(name, func(t *testing.T) {
+			var got changeInfo
+			if err := decodeChangeInfo([]byte(body), &got); err == nil {
+				t.Fatalf("accepted %q as %+v", body, got)
+			}
+		})
+	}
+}
+
+func wellFormed(body []byte) bool {
+	dec := stdxml.NewDecoder(bytes.NewReader(body))
+	for {
+		_, err := dec.Token()
+		if err == io.EOF {
+			return true
+		}
+		if err != nil {
+			return false
+		}
+	}
+}
+
+// FuzzDecodeChangeInfo: whatever the fast decoder accepts, govmomi's decoder
+// must accept too and read the same numbers from.
+func FuzzDecodeChangeInfo(f *testing.F) {
+	f.Add(encodeReply(changeInfo{StartOffset: 0, Length: 100, Areas: []heatmap.Extent{{Start: 0, Length: 10}, {Start: 50, Length: 5}}}))
+	f.Add([]byte(vcenterStyleReply))
+	f.Add(encodeReply(changeInfo{StartOffset: 7, Length: 0}))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var got changeInfo
+		if err := decodeChangeInfo(body, &got); err != nil {
+			return
+		}
+		// The fast decoder is lenient about syntax no server sends (an
+		// attribute without a value, say); what it must never do is read
+		// different numbers from a document that is well formed.
+		if !wellFormed(body) {
+			return
+		}
+		ref, err := govmomiDecode(body)
+		if err != nil {
+			t.Fatalf("fast decoder accepted what govmomi rejects (%v): %q", err, body)
+		}
+		if got.StartOffset != ref.StartOffset || got.Length != ref.Length || !slices.Equal(got.Areas, ref.Areas) {
+			t.Fatalf("fast decoder read %+v, govmomi %+v, from %q", got, *ref, body)
+		}
+	})
+}
