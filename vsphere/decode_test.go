@@ -3,8 +3,8 @@ package vsphere
 import (
 	"bytes"
 	stdxml "encoding/xml"
-	"io"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"testing"

@@ -1,0 +1,307 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+
+	"github.com/cbtscope/cbtscope/heatmap"
+	"github.com/cbtscope/cbtscope/vsphere"
+)
+
+func init() { commands["export"] = runExport }
+
+type exportFlags struct {
+	conn         *vsphere.Settings
+	datastore    string
+	disk         string
+	snapshot     string
+	changeID     string
+	baseSnapshot string
+	format       string
+	output       string
+	parallel     int
+}
+
+// runExport writes one disk's change map as JSON or CSV. Exit 0 when the map
+// is complete, 1 on a fault or an incomplete map, 2 on usage errors.
+func runExport(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f exportFlags
+	f.conn = connFlags(fs, getenv)
+	fs.StringVar(&f.datastore, "datastore", "", "datastore `name` or moref (may be left out when the disk is on one datastore)")
+	fs.StringVar(&f.disk, "disk", "", "disk `id or name` (required)")
+	fs.StringVar(&f.snapshot, "snapshot", "", "target snapshot `id` (default: the newest)")
+	fs.StringVar(&f.changeID, "change-id", "", "base `changeId`, or '*' for all allocated areas")
+	fs.StringVar(&f.baseSnapshot, "base-snapshot", "", "base snapshot `id` (its changeId)")
+	fs.StringVar(&f.format, "format", "json", "output `format`: json or csv")
+	fs.StringVar(&f.output, "o", "", "write to `file` instead of standard output")
+	fs.IntVar(&f.parallel, "parallel", 4, "`workers` paging in parallel")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: cbtscope export [connection flags] [--datastore DS] --disk ID|NAME [--snapshot ID]\n"+
+			"         [--change-id ID|'*' | --base-snapshot ID] [--format json|csv] [-o FILE] [--parallel N]\n\n"+
+			"Without --change-id or --base-snapshot, the snapshot is compared with the one before it\n"+
+			"('*', all allocated areas, when it is the first).")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	redact := vsphere.NewRedactor(f.conn.Secrets()...)
+	usage := func(format string, a ...any) int {
+		fmt.Fprintln(stderr, "cbtscope export: "+redact.String(fmt.Sprintf(format, a...)))
+		return exitUsage
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usage("unexpected argument %q", fs.Arg(0))
+	case f.disk == "":
+		return usage("--disk is required")
+	case f.changeID != "" && f.baseSnapshot != "":
+		return usage("give --change-id or --base-snapshot, not both")
+	case f.format != "json" && f.format != "csv":
+		return usage("--format must be json or csv, not %q", f.format)
+	case f.parallel < 1 || f.parallel > 64:
+		return usage("--parallel must be between 1 and 64")
+	case f.conn.URL == "":
+		return usage("no vCenter URL: set --url or GOVC_URL")
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return exportMap(ctx, &f, redact, stdout, stderr)
+}
+
+func exportMap(ctx context.Context, f *exportFlags, redact *vsphere.Redactor, stdout, stderr io.Writer) int {
+	fail := func(code int, err error) int {
+		fmt.Fprintln(stderr, "cbtscope export: "+redact.String(err.Error()))
+		return code
+	}
+	c, err := vsphere.Connect(ctx, *f.conn)
+	if err != nil {
+		var ce *vsphere.ConnectError
+		if errors.As(err, &ce) && ce.Stage == "network" {
+			return fail(exitFault, err)
+		}
+		return fail(exitUsage, err)
+	}
+	defer c.Logout(context.WithoutCancel(ctx))
+
+	disk, err := c.FindDisk(ctx, f.datastore, f.disk)
+	if err != nil {
+		return reportLookup(stderr, redact, err)
+	}
+	snaps, err := c.Snapshots(ctx, disk)
+	if err != nil {
+		return reportLookup(stderr, redact, err)
+	}
+	target, base, err := pickSnapshots(snaps, f.snapshot, f.baseSnapshot, f.changeID)
+	if err != nil {
+		return fail(exitUsage, err)
+	}
+
+	m, err := heatmap.NewChangeMap(disk.CapacityBytes)
+	if err != nil {
+		return fail(exitFault, err)
+	}
+	q := vsphere.Query{Disk: disk.Ref(), Capacity: disk.CapacityBytes, Snapshot: target.ID, ChangeID: base}
+	progress := newProgressLine(stderr)
+	var firstFault *vsphere.Fault
+	var firstErr error
+	var done *vsphere.DoneEvent
+	for ev := range c.Fetch(ctx, q, vsphere.FetchOptions{Workers: f.parallel}) {
+		switch ev := ev.(type) {
+		case *vsphere.PageEvent:
+			if err := m.Absorb(ev.Page); err != nil {
+				// The fetcher checked the page; this would be our bug.
+				return fail(exitFault, fmt.Errorf("absorbing page at %d: %w", ev.Page.Start, err))
+			}
+			progress.show(ev.Progress)
+		case *vsphere.ProgressEvent:
+			progress.show(ev.Progress)
+		case *vsphere.FaultEvent:
+			if firstErr == nil {
+				firstErr, firstFault = ev.Err, ev.Fault
+			}
+			if err := m.MarkFaulted(ev.Unscanned.Start, ev.Unscanned.End); err != nil {
+				return fail(exitFault, err)
+			}
+		case *vsphere.DoneEvent:
+			done = ev
+		}
+	}
+	progress.clear()
+
+	exp := vsphere.NewExport(vsphere.ExportDisk{ID: disk.ID, Name: disk.Name, Datastore: disk.Datastore.Name, CapacityBytes: disk.CapacityBytes},
+		target.ID, base, m, firstFault)
+	if err := writeExport(exp, f.format, f.output, stdout); err != nil {
+		return fail(exitFault, err)
+	}
+	switch {
+	case firstFault != nil:
+		fmt.Fprint(stderr, redact.String(describeFault(firstFault)))
+		return exitFault
+	case firstErr != nil:
+		return fail(exitFault, fmt.Errorf("map incomplete: %w", firstErr))
+	case done == nil || !done.Complete || !m.Complete():
+		if ctx.Err() != nil {
+			return fail(exitFault, errors.New("interrupted: the map is incomplete"))
+		}
+		return fail(exitFault, errors.New("the map is incomplete"))
+	}
+	return exitOK
+}
+
+// reportLookup reports a failure to find the disk or its snapshots: the
+// user's mistake (exit 2) or a server fault (exit 1, diagnosed).
+func reportLookup(stderr io.Writer, redact *vsphere.Redactor, err error) int {
+	var ue *vsphere.UsageError
+	if errors.As(err, &ue) {
+		fmt.Fprintln(stderr, "cbtscope export: "+redact.String(err.Error()))
+		return exitUsage
+	}
+	if flt, ok := vsphere.AsFault(err, nil); ok {
+		fmt.Fprint(stderr, redact.String(describeFault(flt)))
+		return exitFault
+	}
+	fmt.Fprintln(stderr, "cbtscope export: "+redact.String(err.Error()))
+	return exitFault
+}
+
+// pickSnapshots resolves the target snapshot and the base changeId.
+func pickSnapshots(snaps []vsphere.Snapshot, snapshot, baseSnapshot, changeID string) (vsphere.Snapshot, string, error) {
+	if len(snaps) == 0 {
+		return vsphere.Snapshot{}, "", errors.New("the disk has no snapshots: CBT queries need one")
+	}
+	ti := len(snaps) - 1
+	if snapshot != "" {
+		ti = indexSnapshot(snaps, snapshot)
+		if ti < 0 {
+			return vsphere.Snapshot{}, "", fmt.Errorf("no snapshot %q; the disk has %s", snapshot, listSnapshots(snaps))
+		}
+	}
+	target := snaps[ti]
+	switch {
+	case changeID != "":
+		return target, changeID, nil
+	case baseSnapshot != "":
+		bi := indexSnapshot(snaps, baseSnapshot)
+		if bi < 0 {
+			return target, "", fmt.Errorf("no base snapshot %q; the disk has %s", baseSnapshot, listSnapshots(snaps))
+		}
+		if snaps[bi].ChangeID == "" {
+			return target, "", fmt.Errorf("base snapshot %s has no changeId (taken with CBT off); use --change-id '*'", baseSnapshot)
+		}
+		return target, snaps[bi].ChangeID, nil
+	case ti > 0 && snaps[ti-1].ChangeID != "":
+		return target, snaps[ti-1].ChangeID, nil
+	}
+	return target, "*", nil
+}
+
+func indexSnapshot(snaps []vsphere.Snapshot, id string) int {
+	for i, s := range snaps {
+		if s.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func listSnapshots(snaps []vsphere.Snapshot) string {
+	var ids []string
+	for _, s := range snaps {
+		ids = append(ids, s.ID)
+	}
+	return strings.Join(ids, ", ")
+}
+
+// describeFault is the fault, decoded, for stderr.
+func describeFault(f *vsphere.Fault) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "cbtscope export: %s: %s\n", f.Type, f.Diagnosis.Title)
+	fmt.Fprintf(&b, "  cause:  %s\n  remedy: %s\n", f.Diagnosis.Cause, f.Diagnosis.Remedy)
+	if f.Message != "" {
+		fmt.Fprintf(&b, "  faultstring: %s\n", f.Message)
+	}
+	for _, m := range f.Messages {
+		fmt.Fprintf(&b, "  faultMessage %s: %s\n", m.Key, m.Message)
+	}
+	for c := f.Cause; c != nil; c = c.Cause {
+		fmt.Fprintf(&b, "  faultCause %s: %s\n", c.Type, c.Message)
+	}
+	if r := f.Request; r != nil {
+		fmt.Fprintf(&b, "  request: disk %s, datastore %s, snapshot %s, changeId %q, startOffset %d\n",
+			r.Disk, r.Datastore, r.Snapshot, r.ChangeID, r.StartOffset)
+	}
+	return b.String()
+}
+
+// writeExport writes to the file atomically (a partial file never replaces
+// a good one), or to stdout.
+func writeExport(e *vsphere.Export, format, path string, stdout io.Writer) error {
+	write := e.WriteJSON
+	if format == "csv" {
+		write = e.WriteCSV
+	}
+	if path == "" || path == "-" {
+		return write(stdout)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".cbtscope-export-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// progressLine shows progress on stderr when it is a terminal.
+type progressLine struct {
+	w    io.Writer
+	on   bool
+	last time.Time
+}
+
+func newProgressLine(w io.Writer) *progressLine {
+	f, ok := w.(*os.File)
+	return &progressLine{w: w, on: ok && term.IsTerminal(f.Fd())}
+}
+
+func (p *progressLine) show(pr vsphere.Progress) {
+	if !p.on || time.Since(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	pct := 100 * float64(pr.Scanned) / float64(max(pr.Total, 1))
+	fmt.Fprintf(p.w, "\r\x1b[Kscanned %s of %s (%.1f%%), %d pages, %d extents, %s/s",
+		heatmap.FormatBytes(pr.Scanned), heatmap.FormatBytes(pr.Total), pct, pr.Pages, pr.Extents, heatmap.FormatSize(pr.Rate()))
+}
+
+func (p *progressLine) clear() {
+	if p.on {
+		fmt.Fprint(p.w, "\r\x1b[K")
+	}
+}

@@ -1,0 +1,183 @@
+package vsphere
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/cbtscope/cbtscope/heatmap"
+)
+
+// Export is a change map as `cbtscope export` writes it and `cbtscope open`
+// reads it: the API's DiskChangeInfo shape (startOffset, length,
+// changedArea) for the whole range swept, plus what is needed to trust it.
+type Export struct {
+	Disk       ExportDisk `json:"disk"`
+	SnapshotID string     `json:"snapshotId"`
+	ChangeID   string     `json:"changeId"`
+	// StartOffset and Length are the range swept.
+	StartOffset int64            `json:"startOffset"`
+	Length      int64            `json:"length"`
+	ChangedArea []heatmap.Extent `json:"changedArea"`
+	// Complete is true when every byte of the range was scanned. When it
+	// is false, ScannedRanges says what was, and Fault why the rest wasn't.
+	Complete      bool             `json:"complete"`
+	ScannedRanges []heatmap.Extent `json:"scannedRanges,omitempty"`
+	FaultedRanges []heatmap.Extent `json:"faultedRanges,omitempty"`
+	Fault         *Fault           `json:"fault,omitempty"`
+	Stats         heatmap.Stats    `json:"stats"`
+}
+
+// ExportDisk identifies the disk of an export.
+type ExportDisk struct {
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	Datastore     string `json:"datastore"`
+	CapacityBytes int64  `json:"capacityBytes"`
+}
+
+// NewExport describes a change map of disk d.
+func NewExport(d ExportDisk, snapshot, changeID string, m *heatmap.ChangeMap, fault *Fault) *Export {
+	e := &Export{
+		Disk: d, SnapshotID: snapshot, ChangeID: changeID,
+		StartOffset: 0, Length: m.Capacity(), Complete: m.Complete(), Fault: fault, Stats: m.Stats(),
+	}
+	if !e.Complete {
+		for r := range m.ScannedRanges() {
+			e.ScannedRanges = append(e.ScannedRanges, r)
+		}
+		for r := range m.FaultedRanges() {
+			e.FaultedRanges = append(e.FaultedRanges, r)
+		}
+	}
+	e.ChangedArea = make([]heatmap.Extent, 0, m.Len())
+	for x := range m.Extents(0, m.Capacity()) {
+		e.ChangedArea = append(e.ChangedArea, x)
+	}
+	return e
+}
+
+// WriteJSON writes the export as indented JSON, extents one per line.
+// It writes the extents by hand: a million of them through reflection cost
+// more than the sweep that found them.
+func (e *Export) WriteJSON(w io.Writer) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	head := *e
+	head.ChangedArea = nil
+	hb, err := json.MarshalIndent(head, "", "  ")
+	if err != nil {
+		return err
+	}
+	// Splice the extents in where the header has "changedArea": null.
+	const marker = `"changedArea": null`
+	i := indexOf(hb, marker)
+	if i < 0 {
+		return fmt.Errorf("export: cannot place changedArea")
+	}
+	bw.Write(hb[:i])
+	bw.WriteString(`"changedArea": [`)
+	var num []byte
+	for k, x := range e.ChangedArea {
+		if k > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n    {\"start\": ")
+		num = strconv.AppendInt(num[:0], x.Start, 10)
+		bw.Write(num)
+		bw.WriteString(", \"length\": ")
+		num = strconv.AppendInt(num[:0], x.Length, 10)
+		bw.Write(num)
+		bw.WriteByte('}')
+	}
+	if len(e.ChangedArea) > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.WriteByte(']')
+	bw.Write(hb[i+len(marker):])
+	bw.WriteByte('\n')
+	return bw.Flush()
+}
+
+func indexOf(b []byte, s string) int {
+	for i := 0; i+len(s) <= len(b); i++ {
+		if string(b[i:i+len(s)]) == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// WriteCSV writes one "start,length,end" row per changed extent, after a
+// header row.
+func (e *Export) WriteCSV(w io.Writer) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	bw.WriteString("start,length,end\n")
+	var num []byte
+	for _, x := range e.ChangedArea {
+		num = strconv.AppendInt(num[:0], x.Start, 10)
+		num = append(num, ',')
+		num = strconv.AppendInt(num, x.Length, 10)
+		num = append(num, ',')
+		num = strconv.AppendInt(num, x.End(), 10)
+		num = append(num, '\n')
+		bw.Write(num)
+	}
+	return bw.Flush()
+}
+
+// ReadExport reads an export written by WriteJSON and rebuilds its change
+// map. Anything inconsistent (extents outside the disk, unsorted or
+// overlapping, a complete export that says otherwise) is an error: a file is
+// input like any other.
+func ReadExport(r io.Reader) (*Export, *heatmap.ChangeMap, error) {
+	var e Export
+	dec := json.NewDecoder(bufio.NewReaderSize(r, 1<<16))
+	if err := dec.Decode(&e); err != nil {
+		return nil, nil, fmt.Errorf("reading export: %w", err)
+	}
+	m, err := heatmap.NewChangeMap(e.Disk.CapacityBytes)
+	if err != nil {
+		return nil, nil, fmt.Errorf("export: disk: %w", err)
+	}
+	if e.StartOffset < 0 || e.Length < 0 || e.StartOffset > e.Disk.CapacityBytes || e.Length > e.Disk.CapacityBytes-e.StartOffset {
+		return nil, nil, fmt.Errorf("export: range [%d, +%d) is not inside the disk of %d bytes", e.StartOffset, e.Length, e.Disk.CapacityBytes)
+	}
+	scanned := e.ScannedRanges
+	if e.Complete {
+		if len(scanned) > 0 {
+			return nil, nil, fmt.Errorf("export: complete, yet lists scanned ranges")
+		}
+		scanned = []heatmap.Extent{{Start: e.StartOffset, Length: e.Length}}
+	}
+	prevEnd := int64(-1)
+	for i, x := range e.ChangedArea {
+		if x.Start <= prevEnd {
+			return nil, nil, fmt.Errorf("export: changedArea %d at %d is not sorted and merged", i, x.Start)
+		}
+		prevEnd = x.End()
+	}
+	// Every extent must lie in a scanned range: give each scanned range its
+	// extents as one page, so the map's own checks apply.
+	k := 0
+	for _, s := range scanned {
+		p := heatmap.Page{Start: s.Start, Length: s.Length}
+		for k < len(e.ChangedArea) && e.ChangedArea[k].Start < s.End() {
+			p.Extents = append(p.Extents, e.ChangedArea[k])
+			k++
+		}
+		if err := m.Absorb(p); err != nil {
+			return nil, nil, fmt.Errorf("export: %w", err)
+		}
+	}
+	if k < len(e.ChangedArea) {
+		return nil, nil, fmt.Errorf("export: changedArea %d at %d lies in no scanned range", k, e.ChangedArea[k].Start)
+	}
+	for _, f := range e.FaultedRanges {
+		if err := m.MarkFaulted(f.Start, f.End()); err != nil {
+			return nil, nil, fmt.Errorf("export: %w", err)
+		}
+	}
+	return &e, m, nil
+}
