@@ -90,16 +90,16 @@ func decodeChangeInfo(body []byte, out *changeInfo) error {
 			if depth == 0 || !bytes.Equal(qstack[depth-1], tok.qname) {
 				return fmt.Errorf("unexpected </%s>", tok.qname)
 			}
-			name := string(tok.name)
+			name := tok.name
 			switch {
 			case depth == 5 && isReturn(stack[:]):
-				switch name {
+				switch string(name) {
 				case "startOffset", "length":
 					v, err := parseInt(tok.text)
 					if err != nil {
 						return fmt.Errorf("returnval %s: %w", name, err)
 					}
-					if name == "startOffset" {
+					if string(name) == "startOffset" {
 						if haveStart {
 							return errors.New("returnval has two startOffset elements")
 						}
@@ -117,13 +117,13 @@ func decodeChangeInfo(body []byte, out *changeInfo) error {
 					out.Areas = append(out.Areas, area)
 				}
 			case depth == 6 && isReturn(stack[:]) && string(stack[4]) == "changedArea":
-				switch name {
+				switch string(name) {
 				case "start", "length":
 					v, err := parseInt(tok.text)
 					if err != nil {
 						return fmt.Errorf("changedArea %s: %w", name, err)
 					}
-					if name == "start" {
+					if string(name) == "start" {
 						if areaStart {
 							return errors.New("changedArea has two start elements")
 						}
@@ -260,6 +260,8 @@ func (s *scanner) next() (token, error) {
 		lt := s.pos + i
 		rest := s.buf[lt:]
 		switch {
+		case len(rest) > 1 && rest[1] != '?' && rest[1] != '!':
+			// an element tag: the common case, scanned below
 		case bytes.HasPrefix(rest, []byte("<?")):
 			end := bytes.Index(rest, []byte("?>"))
 			if end < 0 {
@@ -279,53 +281,83 @@ func (s *scanner) next() (token, error) {
 		case bytes.HasPrefix(rest, []byte("<!")):
 			return token{}, errors.New("unexpected <! in response")
 		}
-		// A tag: find its '>' outside quoted attribute values.
-		gt := -1
-		var quote byte
-		for j := 1; j < len(rest); j++ {
-			c := rest[j]
-			if quote != 0 {
-				if c == quote {
-					quote = 0
-				}
-				continue
-			}
-			if c == '"' || c == '\'' {
-				quote = c
-			} else if c == '>' {
+		// A tag, scanned in one pass: its name (and prefix), its
+		// attributes, and the '>' that ends it outside quoted values.
+		n := len(s.buf)
+		j := lt + 1
+		t := token{kind: tokStart}
+		if j < n && s.buf[j] == '/' {
+			t.kind = tokEnd
+			j++
+		}
+		nameStart, nameEnd, colon, gt := j, -1, -1, -1
+	scan:
+		for ; j < n; j++ {
+			switch c := s.buf[j]; c {
+			case '>':
 				gt = j
-				break
-			} else if c == '<' {
+				break scan
+			case '<':
 				return token{}, errors.New("'<' inside a tag")
+			case '"', '\'':
+				if nameEnd < 0 {
+					return token{}, errors.New("quote in a tag name")
+				}
+				q := bytes.IndexByte(s.buf[j+1:], c)
+				if q < 0 {
+					return token{}, errors.New("unterminated attribute value")
+				}
+				if bytes.IndexByte(s.buf[j+1:j+1+q], '<') >= 0 {
+					return token{}, errors.New("'<' in an attribute value")
+				}
+				j += q + 1
+			case ':':
+				if nameEnd < 0 && colon < 0 {
+					colon = j
+				}
+			case ' ', '\t', '\r', '\n':
+				if nameEnd < 0 {
+					nameEnd = j
+				}
 			}
 		}
 		if gt < 0 {
 			return token{}, errors.New("unterminated tag")
 		}
-		tag := rest[1:gt]
-		s.lastText = s.buf[textStart:lt]
-		s.pos = lt + gt + 1
-		t := token{kind: tokStart}
-		if len(tag) > 0 && tag[0] == '/' {
-			t.kind = tokEnd
-			tag = bytes.TrimRight(tag[1:], " \t\r\n")
-			t.text = s.buf[textStart:lt]
-		} else if len(tag) > 0 && tag[len(tag)-1] == '/' {
+		tagEnd := gt
+		if t.kind == tokStart && tagEnd > nameStart && s.buf[tagEnd-1] == '/' {
 			t.selfClosing = true
-			tag = tag[:len(tag)-1]
+			tagEnd--
 		}
-		name := tag
-		if k := bytes.IndexAny(name, " \t\r\n"); k >= 0 {
-			name, t.attrs = name[:k], name[k:]
+		if nameEnd < 0 || nameEnd > tagEnd {
+			nameEnd = tagEnd
 		}
-		if len(name) == 0 {
+		if nameEnd <= nameStart {
 			return token{}, errors.New("tag without a name")
 		}
-		t.qname = name
-		if k := bytes.IndexByte(name, ':'); k >= 0 {
-			name = name[k+1:]
+		if t.kind == tokEnd && len(trimSpaceRight(s.buf[nameEnd:tagEnd])) > 0 {
+			return token{}, errors.New("attributes in an end tag")
 		}
-		t.name = name
+		s.lastText = s.buf[textStart:lt]
+		if t.kind == tokEnd {
+			t.text = s.lastText
+		}
+		s.pos = gt + 1
+		t.qname = s.buf[nameStart:nameEnd]
+		t.name = t.qname
+		if colon >= 0 && colon < nameEnd {
+			t.name = s.buf[colon+1 : nameEnd]
+		}
+		t.attrs = s.buf[nameEnd:tagEnd]
 		return t, nil
 	}
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+func trimSpaceRight(b []byte) []byte {
+	for len(b) > 0 && isSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
 }

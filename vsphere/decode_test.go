@@ -148,3 +148,7 @@ func FuzzDecodeChangeInfo(f *testing.F) {
 		}
 	})
 }
+
+func heatmapExtent(start, length int64) heatmap.Extent {
+	return heatmap.Extent{Start: start, Length: length}
+}

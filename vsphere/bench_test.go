@@ -1,0 +1,149 @@
+package vsphere
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cbtscope/cbtscope/vsphere/simulator"
+)
+
+// externalSim runs `cbtscope sim` in its own process, so this process's CPU
+// time is the client's alone.
+func externalSim(b *testing.B, args ...string) (simulator.Description, func()) {
+	b.Helper()
+	bin := filepath.Join(b.TempDir(), "cbtscope")
+	build := exec.Command("go", "build", "-o", bin, "..")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(bin, append([]string{"sim", "--tls"}, args...)...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadBytes('\n')
+	if err != nil {
+		cmd.Process.Kill()
+		b.Fatal(err)
+	}
+	var d simulator.Description
+	if err := json.Unmarshal(line, &d); err != nil {
+		b.Fatal(err)
+	}
+	return d, func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }
+}
+
+func sparseQuery(b *testing.B, d simulator.Description) (*Client, Query) {
+	c, err := Connect(context.Background(), Settings{URL: d.URL, Username: "u", Password: "p", Thumbprint: d.Thumbprint})
+	if err != nil {
+		b.Fatal(err)
+	}
+	disk, err := c.FindDisk(context.Background(), "", simulator.DemoSparse)
+	if err != nil {
+		b.Fatal(err)
+	}
+	snaps, err := c.Snapshots(context.Background(), disk)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c, Query{Disk: disk.Ref(), Capacity: disk.CapacityBytes, Snapshot: snaps[len(snaps)-1].ID, ChangeID: "*"}
+}
+
+func drainFetch(b *testing.B, c *Client, q Query, workers int) int64 {
+	var extents int64
+	for ev := range c.Fetch(context.Background(), q, FetchOptions{Workers: workers}) {
+		switch ev := ev.(type) {
+		case *PageEvent:
+			extents += int64(len(ev.Page.Extents))
+		case *DoneEvent:
+			if !ev.Complete {
+				b.Fatalf("fetch incomplete: %v", ev.Err)
+			}
+		}
+	}
+	return extents
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkFetchClientCPU pages the sparse demo disk's 1.28 M extents over
+// loopback HTTPS and reports this process's CPU time per extent: request
+// marshalling, TLS, decoding, contract checks and events.
+func BenchmarkFetchClientCPU(b *testing.B) {
+	d, stop := externalSim(b)
+	defer stop()
+	c, q := sparseQuery(b, d)
+	var extents int64
+	var cpu time.Duration
+	for b.Loop() {
+		before := cpuTime()
+		extents += drainFetch(b, c, q, 4)
+		cpu += cpuTime() - before
+	}
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(extents)/1000, "µs-cpu/extent")
+	b.ReportMetric(float64(extents)/float64(b.N), "extents/op")
+}
+
+// BenchmarkFetch1MLatency5ms sweeps 1.28 M extents with 5 ms added to every
+// call, with 1 worker and with 4, and reports the speed-up.
+func BenchmarkFetch1MLatency5ms(b *testing.B) {
+	d, stop := externalSim(b, "--latency", "5ms")
+	defer stop()
+	c, q := sparseQuery(b, d)
+	var one, four time.Duration
+	for b.Loop() {
+		t := time.Now()
+		drainFetch(b, c, q, 1)
+		one += time.Since(t)
+		t = time.Now()
+		drainFetch(b, c, q, 4)
+		four += time.Since(t)
+	}
+	b.ReportMetric(one.Seconds()/float64(b.N), "s-1worker")
+	b.ReportMetric(four.Seconds()/float64(b.N), "s-4workers")
+	b.ReportMetric(float64(one)/float64(four), "speedup")
+}
+
+// BenchmarkDecodeChangeInfo decodes a full 2000-extent reply, against
+// govmomi's reflective decoder.
+func BenchmarkDecodeChangeInfo(b *testing.B) {
+	ci := changeInfo{StartOffset: 1 << 40, Length: 1 << 34}
+	for i := range int64(2000) {
+		ci.Areas = append(ci.Areas, heatmapExtent(1<<40+i*(1<<23), 65536))
+	}
+	body := encodeReply(ci)
+	b.Run("fast", func(b *testing.B) {
+		var out changeInfo
+		for b.Loop() {
+			out.Areas = out.Areas[:0]
+			if err := decodeChangeInfo(body, &out); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/2000, "ns/extent")
+	})
+	b.Run("govmomi", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := govmomiDecode(body); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/2000, "ns/extent")
+	})
+}
