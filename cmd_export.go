@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -250,32 +249,15 @@ func describeFault(f *vsphere.Fault) string {
 	return b.String()
 }
 
-// writeExport writes to the file atomically (a partial file never replaces
-// a good one), or to stdout.
+// writeExport writes to the file, or to stdout.
 func writeExport(e *vsphere.Export, format, path string, stdout io.Writer) error {
-	write := e.WriteJSON
+	if path != "" && path != "-" {
+		return e.WriteFile(path, format)
+	}
 	if format == "csv" {
-		write = e.WriteCSV
+		return e.WriteCSV(stdout)
 	}
-	if path == "" || path == "-" {
-		return write(stdout)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".cbtscope-export-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return e.WriteJSON(stdout)
 }
 
 // progressLine shows progress on stderr when it is a terminal.

@@ -53,23 +53,3 @@ usage:
   cbtscope sim [flags]                 serve the embedded CBT-capable vCenter simulator
 `
 
-// runExplorer starts the interactive explorer. It is not built yet; until it
-// is, say what cbtscope will be rather than pretend.
-func runExplorer(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
-		fmt.Fprintf(stderr, "cbtscope: unknown command or flag %q (see cbtscope --help)\n", args[0])
-		return exitUsage
-	}
-	fmt.Fprint(stdout, `cbtscope: the interactive explorer is not built yet.
-
-It will open a disk heatmap of changed block tracking data: pick a First Class
-Disk, a snapshot and a base changeId, watch the change map fill in as pages of
-VstorageObjectVCenterQueryChangedDiskAreas arrive, zoom into hot regions, read
-the extents and statistics, and see CBT faults decoded into cause and remedy.
-With no vCenter configured it will open a demo on an embedded simulator.
-
-What exists today is the change-map engine (package heatmap); run the tests
-with: go test ./...
-`)
-	return exitOK
-}

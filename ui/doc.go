@@ -1,6 +1,7 @@
-// Package ui holds cbtscope's view components: the inventory lists, the
-// heatmap panel, the extent table, statistics, the fault panel, the status and
-// progress line and the help screen, plus the one Styles theme they share.
-//
-// The components arrive with the explorer; until then this package is empty.
+// Package ui holds cbtscope's view components: the inventory pickers, the
+// heatmap panel with its inspector, the extent table, the statistics and
+// fault panels, the status line and the help screen, and the one Styles
+// theme they share. Components know nothing of each other or of vSphere
+// connections: the root model (package model) routes messages and lays them
+// out. Every View returns exactly the size it was given.
 package ui

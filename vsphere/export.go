@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/cbtscope/cbtscope/heatmap"
@@ -180,4 +182,29 @@ func ReadExport(r io.Reader) (*Export, *heatmap.ChangeMap, error) {
 		}
 	}
 	return &e, m, nil
+}
+
+// WriteFile writes the export as "json" or "csv" to path atomically: a
+// partial file never replaces a good one.
+func (e *Export) WriteFile(path, format string) error {
+	write := e.WriteJSON
+	if format == "csv" {
+		write = e.WriteCSV
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".cbtscope-export-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }

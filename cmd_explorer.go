@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/cbtscope/cbtscope/keymap"
+	"github.com/cbtscope/cbtscope/model"
+	"github.com/cbtscope/cbtscope/ui"
+	"github.com/cbtscope/cbtscope/vsphere"
+	"github.com/cbtscope/cbtscope/vsphere/simulator"
+)
+
+func init() { commands["open"] = runOpen }
+
+// runExplorer opens the explorer on a vCenter, or on the embedded demo when
+// none is configured.
+func runExplorer(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("cbtscope", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	conn := connFlags(fs, getenv)
+	workers := fs.Int("parallel", 4, "`workers` paging in parallel")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage+"\nexplorer flags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "cbtscope: unknown command %q (see cbtscope --help)\n", fs.Arg(0))
+		return exitUsage
+	}
+	if *workers < 1 || *workers > 64 {
+		fmt.Fprintln(stderr, "cbtscope: --parallel must be between 1 and 64")
+		return exitUsage
+	}
+	cfg := explorerConfig()
+	cfg.Workers = *workers
+	var sim *simulator.Server
+	if conn.URL == "" {
+		cfg.Where = "demo: embedded vCenter simulator"
+		cfg.Connect = func(ctx context.Context) (model.Source, error) {
+			s, err := simulator.Start(simulator.Options{TLS: true})
+			if err != nil {
+				return nil, err
+			}
+			sim = s
+			u := s.URL()
+			u.User = nil
+			return vsphere.Connect(ctx, vsphere.Settings{URL: u.String(), Username: "demo", Password: "demo", Thumbprint: s.Thumbprint()})
+		}
+	} else {
+		settings := *conn
+		if u, err := settings.Endpoint(); err == nil {
+			cfg.Where = vsphere.RedactURL(u)
+		} else {
+			cfg.Where = "vCenter"
+		}
+		cfg.Connect = func(ctx context.Context) (model.Source, error) { return vsphere.Connect(ctx, settings) }
+	}
+	code := runProgram(cfg, stderr)
+	if sim != nil {
+		sim.Close()
+	}
+	return code
+}
+
+// runOpen opens the explorer on a saved export, offline.
+func runOpen(args []string, stdout, stderr io.Writer) int {
+	if len(args) != 1 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(stderr, "usage: cbtscope open FILE   (a JSON export from cbtscope export or the explorer's 'e')")
+		return exitUsage
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "cbtscope open: %v\n", err)
+		return exitUsage
+	}
+	defer f.Close()
+	e, m, err := vsphere.ReadExport(f)
+	if err != nil {
+		fmt.Fprintf(stderr, "cbtscope open: %s: %v\n", args[0], err)
+		return exitUsage
+	}
+	cfg := explorerConfig()
+	cfg.Opened = &model.Opened{Export: e, Map: m}
+	cfg.Where = filepath.Base(args[0])
+	return runProgram(cfg, stderr)
+}
+
+// explorerConfig is the wiring shared by every way of opening the explorer.
+func explorerConfig() model.Config {
+	dark := lipgloss.HasDarkBackground(os.Stdin, os.Stdout)
+	dir, err := os.Getwd()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return model.Config{
+		Styles:    ui.NewStyles(dark, os.Getenv("NO_COLOR") != ""),
+		Keys:      keymap.Default(),
+		ExportDir: dir,
+	}
+}
+
+func runProgram(cfg model.Config, stderr io.Writer) int {
+	p := tea.NewProgram(model.New(cfg))
+	if _, err := p.Run(); err != nil {
+		fmt.Fprintf(stderr, "cbtscope: %v\n", err)
+		return exitFault
+	}
+	return exitOK
+}

@@ -1,0 +1,145 @@
+// Package keymap holds cbtscope's key bindings: one struct of key.Binding per
+// scope, each with a Default constructor. The help screen and the short help
+// line are generated from the same structs, so what is shown is what works.
+package keymap
+
+import "charm.land/bubbles/v2/key"
+
+// Global bindings work everywhere.
+type Global struct {
+	Quit      key.Binding
+	Help      key.Binding
+	NextPanel key.Binding
+	PrevPanel key.Binding
+}
+
+// Picker bindings work in the inventory lists (which also take the list's
+// own movement keys).
+type Picker struct {
+	Select key.Binding
+	Filter key.Binding
+	Back   key.Binding
+}
+
+// Heatmap bindings move the cursor over the map and zoom.
+type Heatmap struct {
+	Left, Right, Up, Down key.Binding
+	PageUp, PageDown      key.Binding
+	Home, End             key.Binding
+	NextChange            key.Binding
+	ZoomIn                key.Binding
+	ZoomOut               key.Binding
+}
+
+// Extents bindings move through the extent table and change how it reads.
+type Extents struct {
+	Up, Down         key.Binding
+	PageUp, PageDown key.Binding
+	Home, End        key.Binding
+	Sort             key.Binding
+	ExactBytes       key.Binding
+	Hex              key.Binding
+	Back             key.Binding
+}
+
+// Explorer bindings act on the map as a whole.
+type Explorer struct {
+	ExportJSON key.Binding
+	ExportCSV  key.Binding
+}
+
+// KeyMap is every scope's bindings.
+type KeyMap struct {
+	Global   Global
+	Picker   Picker
+	Heatmap  Heatmap
+	Extents  Extents
+	Explorer Explorer
+}
+
+func bind(help, desc string, keys ...string) key.Binding {
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+}
+
+// Default is cbtscope's key map.
+func Default() KeyMap {
+	return KeyMap{
+		Global: Global{
+			Quit:      bind("q", "quit", "q", "ctrl+c"),
+			Help:      bind("?", "help", "?"),
+			NextPanel: bind("tab", "next panel", "tab"),
+			PrevPanel: bind("shift+tab", "previous panel", "shift+tab"),
+		},
+		Picker: Picker{
+			Select: bind("enter", "choose", "enter"),
+			Filter: bind("/", "filter", "/"),
+			Back:   bind("esc", "back", "esc", "backspace"),
+		},
+		Heatmap: Heatmap{
+			Left:       bind("←/h", "left", "left", "h"),
+			Right:      bind("→/l", "right", "right", "l"),
+			Up:         bind("↑/k", "up", "up", "k"),
+			Down:       bind("↓/j", "down", "down", "j"),
+			PageUp:     bind("pgup", "page up", "pgup", "ctrl+u"),
+			PageDown:   bind("pgdn", "page down", "pgdown", "ctrl+d"),
+			Home:       bind("home/g", "first cell", "home", "g"),
+			End:        bind("end/G", "last cell", "end", "G"),
+			NextChange: bind("n", "next changed cell", "n"),
+			ZoomIn:     bind("enter", "zoom into cell", "enter"),
+			ZoomOut:    bind("esc/⌫", "zoom out (back at top)", "esc", "backspace"),
+		},
+		Extents: Extents{
+			Up:         bind("↑/k", "up", "up", "k"),
+			Down:       bind("↓/j", "down", "down", "j"),
+			PageUp:     bind("pgup", "page up", "pgup", "ctrl+u"),
+			PageDown:   bind("pgdn", "page down", "pgdown", "ctrl+d"),
+			Home:       bind("home/g", "first", "home", "g"),
+			End:        bind("end/G", "last", "end", "G"),
+			Sort:       bind("s", "sort by offset/size", "s"),
+			ExactBytes: bind("b", "exact bytes", "b"),
+			Hex:        bind("x", "hex offsets", "x"),
+			Back:       bind("esc/⌫", "zoom out (back at top)", "esc", "backspace"),
+		},
+		Explorer: Explorer{
+			ExportJSON: bind("e", "export JSON", "e"),
+			ExportCSV:  bind("E", "export CSV", "E"),
+		},
+	}
+}
+
+// Scopes lists, for each place keys are read, every binding active there:
+// the scope's own, the explorer's where they apply, and the global ones.
+// No key may appear twice in one scope.
+func (k KeyMap) Scopes() map[string][]key.Binding {
+	g := []key.Binding{k.Global.Quit, k.Global.Help, k.Global.NextPanel, k.Global.PrevPanel}
+	ex := []key.Binding{k.Explorer.ExportJSON, k.Explorer.ExportCSV}
+	h := k.Heatmap
+	e := k.Extents
+	return map[string][]key.Binding{
+		"picker":  append([]key.Binding{k.Picker.Select, k.Picker.Filter, k.Picker.Back}, g...),
+		"heatmap": append(append([]key.Binding{h.Left, h.Right, h.Up, h.Down, h.PageUp, h.PageDown, h.Home, h.End, h.NextChange, h.ZoomIn, h.ZoomOut}, ex...), g...),
+		"extents": append(append([]key.Binding{e.Up, e.Down, e.PageUp, e.PageDown, e.Home, e.End, e.Sort, e.ExactBytes, e.Hex, e.Back}, ex...), g...),
+	}
+}
+
+// ShortHelp is the one-line help of a scope.
+func (k KeyMap) ShortHelp(scope string) []key.Binding {
+	switch scope {
+	case "heatmap":
+		return []key.Binding{k.Heatmap.Up, k.Heatmap.ZoomIn, k.Heatmap.ZoomOut, k.Heatmap.NextChange, k.Global.NextPanel, k.Explorer.ExportJSON, k.Global.Help, k.Global.Quit}
+	case "extents":
+		return []key.Binding{k.Extents.Down, k.Extents.Sort, k.Extents.ExactBytes, k.Extents.Hex, k.Global.NextPanel, k.Global.Help, k.Global.Quit}
+	}
+	return []key.Binding{k.Picker.Select, k.Picker.Filter, k.Picker.Back, k.Global.Help, k.Global.Quit}
+}
+
+// FullHelp is the help screen: one column per scope.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	h, e := k.Heatmap, k.Extents
+	return [][]key.Binding{
+		{h.Left, h.Right, h.Up, h.Down, h.PageUp, h.PageDown, h.Home, h.End, h.NextChange, h.ZoomIn, h.ZoomOut},
+		{e.Up, e.Down, e.PageUp, e.PageDown, e.Home, e.End, e.Sort, e.ExactBytes, e.Hex},
+		{k.Picker.Select, k.Picker.Filter, k.Picker.Back, k.Explorer.ExportJSON, k.Explorer.ExportCSV,
+			k.Global.NextPanel, k.Global.PrevPanel, k.Global.Help, k.Global.Quit},
+	}
+}

@@ -1,0 +1,122 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/cbtscope/cbtscope/vsphere"
+)
+
+// Messages, each sent by the command beside it.
+
+type connectedMsg struct {
+	src Source
+	err error
+}
+
+type datastoresMsg struct {
+	list []vsphere.Datastore
+	err  error
+}
+
+type disksMsg struct {
+	list []vsphere.Disk
+	err  error
+}
+
+type snapshotsMsg struct {
+	list []vsphere.Snapshot
+	err  error
+}
+
+// fetchMsg carries one fetch event, tagged with the query generation it
+// belongs to: events of an abandoned query are dropped.
+type fetchMsg struct {
+	gen int
+	ev  vsphere.Event
+}
+
+type fetchClosedMsg struct{ gen int }
+
+type exportedMsg struct {
+	path string
+	err  error
+}
+
+const loadTimeout = 2 * time.Minute
+
+func connect(f func(context.Context) (Source, error)) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
+		defer cancel()
+		src, err := f(ctx)
+		return connectedMsg{src, err}
+	}
+}
+
+func loadDatastores(src Source) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
+		defer cancel()
+		l, err := src.Datastores(ctx)
+		return datastoresMsg{l, err}
+	}
+}
+
+func loadDisks(src Source, ds vsphere.Datastore) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
+		defer cancel()
+		l, err := src.Disks(ctx, ds)
+		return disksMsg{l, err}
+	}
+}
+
+func loadSnapshots(src Source, d vsphere.Disk) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
+		defer cancel()
+		l, err := src.Snapshots(ctx, d)
+		return snapshotsMsg{l, err}
+	}
+}
+
+// waitEvent reads one event; Update issues it again after each.
+func waitEvent(gen int, ch <-chan vsphere.Event) tea.Cmd {
+	return func() tea.Msg {
+		ev, ok := <-ch
+		if !ok {
+			return fetchClosedMsg{gen}
+		}
+		return fetchMsg{gen, ev}
+	}
+}
+
+func writeExport(e *vsphere.Export, dir, format string) tea.Cmd {
+	return func() tea.Msg {
+		name := fmt.Sprintf("cbtscope-%s-%s.%s", safeName(e.Disk.Name), safeName(shortID(e.SnapshotID)), format)
+		path := filepath.Join(dir, name)
+		return exportedMsg{path, e.WriteFile(path, format)}
+	}
+}
+
+func safeName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == ' ' || r == ':' {
+			return '_'
+		}
+		return r
+	}, s)
+}
+
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}

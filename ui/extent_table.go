@@ -1,0 +1,231 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/cbtscope/cbtscope/heatmap"
+	"github.com/cbtscope/cbtscope/keymap"
+)
+
+// ExtentTable lists the changed extents in the heatmap's window, in disk
+// order or largest first, scrolling without copying the map.
+type ExtentTable struct {
+	st   *Styles
+	keys keymap.Extents
+
+	m      *heatmap.ChangeMap
+	win    heatmap.Window
+	bySize bool
+	exact  bool
+	hex    bool
+	cursor int // row
+	top    int // first row shown
+	w, h   int
+	focus  bool
+
+	// sorted holds extent indices largest first, for the window and map
+	// version it was made for.
+	sorted    []int
+	sortedKey gridKey
+}
+
+// NewExtentTable makes a table; SetMap and SetWindow give it rows.
+func NewExtentTable(st *Styles, keys keymap.Extents) *ExtentTable {
+	return &ExtentTable{st: st, keys: keys}
+}
+
+// SetMap shows a map's extents.
+func (t *ExtentTable) SetMap(m *heatmap.ChangeMap) {
+	t.m, t.cursor, t.top, t.sorted = m, 0, 0, nil
+	t.win = heatmap.Window{Start: 0, End: m.Capacity()}
+}
+
+// SetWindow limits the rows to extents overlapping w.
+func (t *ExtentTable) SetWindow(w heatmap.Window) {
+	if w != t.win {
+		t.win, t.cursor, t.top = w, 0, 0
+	}
+}
+
+// SetSize sets the table's outer size.
+func (t *ExtentTable) SetSize(w, h int) { t.w, t.h = w, h }
+
+// Focus says whether keys go to the table.
+func (t *ExtentTable) Focus(on bool) { t.focus = on }
+
+// Len is the number of rows.
+func (t *ExtentTable) Len() int {
+	if t.m == nil {
+		return 0
+	}
+	i, j := t.m.ExtentsIn(t.win.Start, t.win.End)
+	return j - i
+}
+
+func (t *ExtentTable) extentAt(row int) heatmap.Extent {
+	i, _ := t.m.ExtentsIn(t.win.Start, t.win.End)
+	if t.bySize {
+		return t.m.Extent(t.sortedIndex()[row])
+	}
+	return t.m.Extent(i + row)
+}
+
+func (t *ExtentTable) sortedIndex() []int {
+	k := gridKey{version: t.m.Version(), win: t.win}
+	if t.sorted != nil && t.sortedKey == k {
+		return t.sorted
+	}
+	i, j := t.m.ExtentsIn(t.win.Start, t.win.End)
+	idx := make([]int, j-i)
+	for r := range idx {
+		idx[r] = i + r
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		la, lb := t.m.Extent(a).Length, t.m.Extent(b).Length
+		switch {
+		case la > lb:
+			return -1
+		case la < lb:
+			return 1
+		}
+		return 0
+	})
+	t.sorted, t.sortedKey = idx, k
+	return idx
+}
+
+// Cursor is the extent under the cursor.
+func (t *ExtentTable) Cursor() (heatmap.Extent, bool) {
+	if t.cursor >= t.Len() {
+		return heatmap.Extent{}, false
+	}
+	return t.extentAt(t.cursor), true
+}
+
+// SelectOffset puts the cursor on the first extent ending after off (in
+// disk order; in size order the cursor stays).
+func (t *ExtentTable) SelectOffset(off int64) {
+	if t.m == nil || t.bySize {
+		return
+	}
+	i, _ := t.m.ExtentsIn(t.win.Start, t.win.End)
+	k, _ := t.m.ExtentsIn(max(off, t.win.Start), t.win.End)
+	t.cursor = min(k-i, max(t.Len()-1, 0))
+	t.scroll()
+}
+
+func (t *ExtentTable) rows() int { return max(t.h-2, 1) }
+
+func (t *ExtentTable) scroll() {
+	if t.cursor < t.top {
+		t.top = t.cursor
+	}
+	if t.cursor >= t.top+t.rows() {
+		t.top = t.cursor - t.rows() + 1
+	}
+}
+
+// Update handles the table's keys and reports whether it used the key.
+func (t *ExtentTable) Update(msg tea.KeyPressMsg) bool {
+	n := t.Len()
+	switch {
+	case key.Matches(msg, t.keys.Up):
+		t.cursor = max(t.cursor-1, 0)
+	case key.Matches(msg, t.keys.Down):
+		t.cursor = max(min(t.cursor+1, n-1), 0)
+	case key.Matches(msg, t.keys.PageUp):
+		t.cursor = max(t.cursor-t.rows(), 0)
+	case key.Matches(msg, t.keys.PageDown):
+		t.cursor = max(min(t.cursor+t.rows(), n-1), 0)
+	case key.Matches(msg, t.keys.Home):
+		t.cursor = 0
+	case key.Matches(msg, t.keys.End):
+		t.cursor = max(n-1, 0)
+	case key.Matches(msg, t.keys.Sort):
+		t.bySize = !t.bySize
+		t.cursor, t.top = 0, 0
+	case key.Matches(msg, t.keys.ExactBytes):
+		t.exact = !t.exact
+	case key.Matches(msg, t.keys.Hex):
+		t.hex = !t.hex
+	default:
+		return false
+	}
+	t.scroll()
+	return true
+}
+
+func (t *ExtentTable) offset(v int64) string {
+	switch {
+	case t.hex:
+		return "0x" + strconv.FormatInt(v, 16)
+	case t.exact:
+		return groupDigits(v)
+	}
+	return heatmap.FormatBytes(v)
+}
+
+func (t *ExtentTable) size(v int64) string {
+	if t.exact {
+		return groupDigits(v)
+	}
+	return heatmap.FormatBytes(v)
+}
+
+// groupDigits writes 1234567 as 1,234,567.
+func groupDigits(v int64) string {
+	s := strconv.FormatInt(v, 10)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// View draws the table in exactly its size.
+func (t *ExtentTable) View() string {
+	if t.w <= 0 || t.h <= 0 {
+		return ""
+	}
+	title := t.st.PanelTitle
+	if t.focus {
+		title = t.st.PanelTitleFocused
+	}
+	n := t.Len()
+	order := "by offset"
+	if t.bySize {
+		order = "largest first"
+	}
+	var b strings.Builder
+	b.WriteString(title.Render(" Extents ") + " " + t.st.Subtle.Render(fmt.Sprintf("%s in view · %s", groupDigits(int64(n)), order)))
+	colW := min(max((t.w-11)/3, 6), 18)
+	b.WriteString("\n" + t.st.Header.Render(fmt.Sprintf("%8s %*s %*s %*s", "#", colW, "start", colW, "length", colW, "end")))
+	for r := t.top; r < min(n, t.top+t.rows()); r++ {
+		e := t.extentAt(r)
+		line := fmt.Sprintf("%8s %*s %*s %*s", groupDigits(int64(r+1)), colW, t.offset(e.Start), colW, t.size(e.Length), colW, t.offset(e.End()))
+		if r == t.cursor {
+			line = t.st.Selected.Render(FitLine(line, t.w))
+		}
+		b.WriteString("\n" + line)
+	}
+	if n == 0 {
+		b.WriteString("\n" + t.st.Muted.Render("  no changed extents here"))
+	}
+	return Fit(b.String(), t.w, t.h)
+}
