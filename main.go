@@ -52,4 +52,3 @@ usage:
   cbtscope open FILE                   the explorer on a saved export, offline
   cbtscope sim [flags]                 serve the embedded CBT-capable vCenter simulator
 `
-

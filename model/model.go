@@ -83,10 +83,10 @@ type Model struct {
 
 	screen   screen
 	src      Source
-	loadErr  error         // for screenError
+	loadErr  error          // for screenError
 	errFault *vsphere.Fault // when the error is a fault
-	errBack  screen        // where esc goes from screenError
-	busy     string        // what is being loaded, when anything is
+	errBack  screen         // where esc goes from screenError
+	busy     string         // what is being loaded, when anything is
 
 	picker     *ui.Picker
 	datastores []vsphere.Datastore
