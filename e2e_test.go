@@ -1,0 +1,368 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestEndToEnd builds the binary and drives it in a detached tmux session the
+// way a user would: the demo opens, a disk is picked, the map loads, the
+// heatmap zooms in and out, a faulting disk shows its diagnosis, q quits with
+// exit status 0.
+func TestEndToEnd(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("tmux is not installed; CI must have it (.ci/run installs it)")
+		}
+		t.Skip("tmux is not installed")
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "cbtscope")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	s := e2eStartTmux(t, dir, bin)
+
+	// The demo opens on the datastore list.
+	s.waitFor("the datastore list", 10*time.Second, e2eHas("Datastores", "ds-prod-01", "ds-prod-02", "ds-archive"))
+	s.pick("ds-prod-01", "Disks on ds-prod-01")
+	s.pick("sql-data-01", "Target snapshot of sql-data-01")
+	s.keys("Enter") // the newest snapshot is preselected
+	s.waitFor("the base picker", 5*time.Second, e2eHas("Base for", "allocated areas"))
+	s.keys("Enter") // the snapshot before it is preselected
+
+	// The map loads: progress reaches 100%, the statistics appear.
+	screen := s.waitFor("the loaded map with statistics", 15*time.Second,
+		e2eHas("Heatmap", "whole disk", "100%", "done in", "Statistics", "changed", "CBT block", "(inferred)"))
+	if n := e2eExtentsInView(screen); n <= 0 {
+		t.Fatalf("the extent table lists %d extents for a disk with changes:\n%s", n, screen)
+	}
+	if c := e2eHeatmapBackgrounds(s.captureANSI()); len(c) < 2 {
+		t.Fatalf("the heatmap shows %d background colour(s) %v: changed and unchanged cells should differ", len(c), c)
+	}
+
+	// n moves the cursor onto a changed cell; enter zooms into it.
+	s.keys("n")
+	s.waitFor("the cursor on a changed cell", 5*time.Second, func(screen string) bool {
+		return e2eInspectorExtents(screen) > 0
+	})
+	s.keys("Enter")
+	screen = s.waitFor("the zoomed-in breadcrumb", 5*time.Second, e2eHas("whole disk ›"))
+	if !regexp.MustCompile(`whole disk › \S+ \S+–\S+ \S+`).MatchString(screen) {
+		t.Fatalf("the breadcrumb does not name the zoomed range:\n%s", screen)
+	}
+	s.keys("Escape")
+	s.waitFor("the whole disk again", 5*time.Second, func(screen string) bool {
+		return strings.Contains(screen, "whole disk") && !strings.Contains(screen, "whole disk ›")
+	})
+
+	// esc at the top goes back through the pickers.
+	s.keys("Escape")
+	s.waitFor("the base picker", 5*time.Second, e2eHas("Base for"))
+	s.keys("Escape")
+	s.waitFor("the target picker", 5*time.Second, e2eHas("Target snapshot of sql-data-01"))
+	s.keys("Escape")
+	s.waitFor("the disk list", 5*time.Second, e2eHas("Disks on ds-prod-01", "erp-data-02"))
+
+	// A disk whose change tracking file is corrupt: the fault panel explains.
+	s.pick("erp-data-02", "Target snapshot of erp-data-02")
+	s.keys("Enter")
+	s.waitFor("the base picker", 5*time.Second, e2eHas("Base for"))
+	s.keys("Enter")
+	s.waitFor("the diagnosis", 15*time.Second, func(screen string) bool {
+		panel := e2ePanel(screen, "Fault ")
+		return strings.Contains(panel, "FileFault: Change tracking file corrupt") &&
+			strings.Contains(panel, "Reset CBT") && strings.Contains(panel, "cannotGetChanges")
+	})
+
+	s.keys("q")
+	code := s.waitExit(time.Until(deadline))
+	if code != 0 {
+		t.Fatalf("cbtscope exited with status %d, want 0", code)
+	}
+}
+
+// e2eSession is the binary running in a detached tmux session on a private
+// server.
+type e2eSession struct {
+	t        *testing.T
+	socket   string
+	env      []string
+	exitFile string
+}
+
+const (
+	e2eWidth  = 160
+	e2eHeight = 45
+)
+
+func e2eStartTmux(t *testing.T, dir, bin string) *e2eSession {
+	t.Helper()
+	s := &e2eSession{
+		t:        t,
+		exitFile: filepath.Join(dir, "exit-status"),
+	}
+	// A private server: its socket in a directory of its own (short, as
+	// socket paths must be), so parallel runs never meet.
+	sockDir, err := os.MkdirTemp("", "cbtscope-e2e-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.socket = filepath.Join(sockDir, "tmux")
+	// Demo mode: no vCenter from the environment; a known terminal.
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "GOVC_") || name == "TMUX" || name == "TMUX_PANE" || name == "NO_COLOR" || name == "TERM" || name == "COLORTERM" {
+			continue
+		}
+		s.env = append(s.env, kv)
+	}
+	s.env = append(s.env, "TERM=xterm-256color")
+	wrapper := fmt.Sprintf("cd %s && TERM=xterm-256color COLORTERM=truecolor %s; echo $? > %s.tmp && mv %s.tmp %s",
+		e2eShellQuote(dir), e2eShellQuote(bin), e2eShellQuote(s.exitFile), e2eShellQuote(s.exitFile), e2eShellQuote(s.exitFile))
+	t.Cleanup(func() {
+		// The server may be gone already (the program quit); ignore that.
+		_ = exec.Command("tmux", "-S", s.socket, "kill-server").Run()
+		_ = os.RemoveAll(sockDir)
+	})
+	s.tmux("-f", "/dev/null", "new-session", "-d", "-s", "e2e",
+		"-x", strconv.Itoa(e2eWidth), "-y", strconv.Itoa(e2eHeight), "sh", "-c", wrapper)
+	// Keep the window at the fixed size whatever clients attach.
+	_, _ = s.tmuxErr("set-option", "-t", "e2e", "window-size", "manual")
+	return s
+}
+
+func (s *e2eSession) tmuxErr(args ...string) (string, error) {
+	cmd := exec.Command("tmux", append([]string{"-S", s.socket}, args...)...)
+	cmd.Env = s.env
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return out.String(), fmt.Errorf("tmux %s: %v: %s", strings.Join(args, " "), err, errb.String())
+	}
+	return out.String(), nil
+}
+
+func (s *e2eSession) tmux(args ...string) string {
+	s.t.Helper()
+	out, err := s.tmuxErr(args...)
+	if err != nil {
+		s.t.Fatal(s.exited(err))
+	}
+	return out
+}
+
+// exited explains err, adding the exit status if the program has quit.
+func (s *e2eSession) exited(err error) string {
+	if b, rerr := os.ReadFile(s.exitFile); rerr == nil {
+		return fmt.Sprintf("%v (cbtscope exited with status %s)", err, strings.TrimSpace(string(b)))
+	}
+	return err.Error()
+}
+
+// keys sends tmux key names (Enter, Escape, n).
+func (s *e2eSession) keys(keys ...string) {
+	s.t.Helper()
+	s.tmux(append([]string{"send-keys", "-t", "e2e"}, keys...)...)
+}
+
+// text types text literally.
+func (s *e2eSession) text(text string) {
+	s.t.Helper()
+	s.tmux("send-keys", "-t", "e2e", "-l", text)
+}
+
+func (s *e2eSession) capture() string {
+	s.t.Helper()
+	return s.tmux("capture-pane", "-p", "-t", "e2e")
+}
+
+// captureANSI is the screen with its colours as escape sequences.
+func (s *e2eSession) captureANSI() string {
+	s.t.Helper()
+	return s.tmux("capture-pane", "-p", "-e", "-t", "e2e")
+}
+
+// waitFor polls the screen until ok accepts it, and returns it; it fails the
+// test with the last screen when timeout passes first.
+func (s *e2eSession) waitFor(what string, timeout time.Duration, ok func(screen string) bool) string {
+	s.t.Helper()
+	end := time.Now().Add(timeout)
+	var screen string
+	for {
+		screen = s.capture()
+		if ok(screen) {
+			return screen
+		}
+		if time.Now().After(end) {
+			s.t.Fatalf("waited %v for %s; the screen:\n%s", timeout, what, screen)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// pick moves the list's cursor onto name with the arrow keys, chooses it and
+// waits for next. (It does not type a filter: the list filters in commands
+// whose results may land out of order, so a filter typed at full speed can
+// settle on a stale match.)
+func (s *e2eSession) pick(name, next string) {
+	s.t.Helper()
+	for range 30 {
+		screen := s.capture()
+		sel, selLine := e2eSelected(screen)
+		if sel == name {
+			s.keys("Enter")
+			s.waitFor(next, 10*time.Second, e2eHas(next))
+			return
+		}
+		key := "Down"
+		if at := e2eLineOf(screen, name); at >= 0 && at < selLine {
+			key = "Up"
+		}
+		s.keys(key)
+		s.waitFor("the cursor to move off "+sel, 5*time.Second, func(screen string) bool {
+			now, _ := e2eSelected(screen)
+			return now != sel
+		})
+	}
+	s.t.Fatalf("could not move the cursor onto %s:\n%s", name, s.capture())
+}
+
+var e2eSelectedRE = regexp.MustCompile(`^\s*│ (\S+)\s*$`)
+
+// e2eSelected is the selected list item's name (the line marked │) and its
+// line number, or "" and -1.
+func e2eSelected(screen string) (string, int) {
+	for i, line := range strings.Split(screen, "\n") {
+		if m := e2eSelectedRE.FindStringSubmatch(line); m != nil {
+			return m[1], i
+		}
+	}
+	return "", -1
+}
+
+// e2eLineOf is the line on which item name is listed, or -1.
+func e2eLineOf(screen, name string) int {
+	for i, line := range strings.Split(screen, "\n") {
+		if f := strings.Fields(strings.TrimPrefix(strings.TrimSpace(line), "│")); len(f) == 1 && f[0] == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// waitExit waits for the wrapper to record the program's exit status.
+func (s *e2eSession) waitExit(timeout time.Duration) int {
+	s.t.Helper()
+	end := time.Now().Add(timeout)
+	for {
+		if b, err := os.ReadFile(s.exitFile); err == nil {
+			code, err := strconv.Atoi(strings.TrimSpace(string(b)))
+			if err != nil {
+				s.t.Fatalf("exit status file: %q", b)
+			}
+			return code
+		}
+		if time.Now().After(end) {
+			screen, _ := s.tmuxErr("capture-pane", "-p", "-t", "e2e")
+			s.t.Fatalf("cbtscope did not exit within %v; the screen:\n%s", timeout, screen)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func e2eHas(subs ...string) func(string) bool {
+	return func(screen string) bool {
+		for _, sub := range subs {
+			if !strings.Contains(screen, sub) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+var (
+	e2eExtentsInViewRE = regexp.MustCompile(`Extents\s+([\d,]+) in view`)
+	e2eInspectorRE     = regexp.MustCompile(`(?m)\bextents (\d[\d,]*)\s*$`)
+	e2eBackgroundRE    = regexp.MustCompile(`\x1b\[[0-9;]*48;2;(\d+;\d+;\d+)[0-9;]*m`)
+)
+
+// e2eExtentsInView is the count in the extent table's title, or -1.
+func e2eExtentsInView(screen string) int {
+	m := e2eExtentsInViewRE.FindStringSubmatch(screen)
+	if m == nil {
+		return -1
+	}
+	n, _ := strconv.Atoi(strings.ReplaceAll(m[1], ",", ""))
+	return n
+}
+
+// inspectorExtents is the cell inspector's extent count, or -1.
+func e2eInspectorExtents(screen string) int {
+	for _, line := range strings.Split(screen, "\n") {
+		if i := strings.Index(line, " extents "); i >= 0 && strings.Contains(line, "▀") {
+			if m := e2eInspectorRE.FindStringSubmatch(line[i:]); m != nil {
+				n, _ := strconv.Atoi(strings.ReplaceAll(m[1], ",", ""))
+				return n
+			}
+		}
+	}
+	return -1
+}
+
+// heatmapBackgrounds lists the distinct truecolour backgrounds on the
+// heatmap's rows (the lines drawn with half blocks).
+func e2eHeatmapBackgrounds(ansiScreen string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, line := range strings.Split(ansiScreen, "\n") {
+		if !strings.Contains(line, "▀") {
+			continue
+		}
+		for _, m := range e2eBackgroundRE.FindAllStringSubmatch(line, -1) {
+			if !seen[m[1]] {
+				seen[m[1]] = true
+				out = append(out, m[1])
+			}
+		}
+	}
+	return out
+}
+
+// e2ePanel is the text of the side panel titled title, right of the heatmap:
+// from the line where the title appears down, the columns right of the
+// heatmap's cells, joined into one line so wrapped sentences read whole.
+func e2ePanel(screen, title string) string {
+	lines := strings.Split(screen, "\n")
+	for i, line := range lines {
+		at := strings.Index(line, title)
+		cells := strings.LastIndex(line[:max(at, 0)], "▀")
+		if at < 0 || cells < 0 {
+			continue
+		}
+		col := len([]rune(line[:cells])) + 1
+		var b strings.Builder
+		for _, l := range lines[i:] {
+			if r := []rune(l); len(r) > col {
+				b.WriteString(string(r[col:]))
+				b.WriteByte(' ')
+			}
+		}
+		return strings.Join(strings.Fields(b.String()), " ")
+	}
+	return ""
+}
+
+func e2eShellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
