@@ -136,6 +136,11 @@ func New(cfg Config) *Model {
 	m.input = textinput.New()
 	m.input.Placeholder = "52 xx xx xx xx xx xx xx-xx xx xx xx xx xx xx xx/N"
 	m.input.CharLimit = 120
+	// A steady cursor: a blinking one is a timer that never ends, which
+	// would keep Drive (and screenshots) from ever settling.
+	is := m.input.Styles()
+	is.Cursor.Blink = false
+	m.input.SetStyles(is)
 	if o := cfg.Opened; o != nil {
 		m.openExport(o)
 	}

@@ -1,0 +1,200 @@
+package model
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cbtscope/cbtscope/heatmap"
+	"github.com/cbtscope/cbtscope/vsphere"
+	"github.com/cbtscope/cbtscope/vsphere/simulator"
+)
+
+// From a chosen disk, two keystrokes show the newest snapshot against the
+// one before it, and the map is exactly the server's.
+func TestTwoKeystrokesFromDiskToMap(t *testing.T) {
+	s, _ := demoSim()
+	m := started(t, 160, 45)
+	pick(t, m, "ds-prod-01")
+	pick(t, m, simulator.DemoDatabase)
+	press(t, m, "enter", "enter")
+	if m.screen != screenExplorer || m.loading {
+		t.Fatalf("screen %d loading %v", m.screen, m.loading)
+	}
+	info, _ := s.Disk(simulator.DemoDatabase)
+	n := len(info.Snapshots)
+	if m.target.ID != info.Snapshots[n-1].ID || m.base != info.Snapshots[n-2].ChangeID {
+		t.Fatalf("target %s base %s; want the newest against the one before", m.target.ID, m.base)
+	}
+	want, _ := s.GroundTruth(info.ID, m.target.ID, m.base)
+	var got []simulator.Extent
+	for e := range m.cm.Extents(0, m.cm.Capacity()) {
+		got = append(got, simulator.Extent{Start: e.Start, Length: e.Length})
+	}
+	if !slices.Equal(got, want) || !m.cm.Complete() {
+		t.Fatalf("map has %d extents (complete %v), server %d", len(got), m.cm.Complete(), len(want))
+	}
+	screen := m.Render()
+	contains(t, screen, "Heatmap", "whole disk", "Extents", "Statistics", "CBT block", "64 KiB", "100%")
+}
+
+// Leaving a query abandons it: its late pages never reach the new map.
+func TestPagesOfAnAbandonedQueryAreDropped(t *testing.T) {
+	m := started(t, 120, 40)
+	openDisk(t, m, "ds-prod-02", simulator.DemoBootStorm)
+	oldGen := m.gen
+	press(t, m, "esc") // back to the base picker
+	if m.screen != screenBase {
+		t.Fatalf("esc at the top did not go back: screen %d", m.screen)
+	}
+	press(t, m, "enter")
+	v := m.cm.Version()
+	stale := &vsphere.PageEvent{Page: heatmap.Page{Start: 0, Length: 1 << 20, Extents: []heatmap.Extent{{Start: 0, Length: 1 << 20}}}}
+	m.Update(fetchMsg{gen: oldGen, ev: stale})
+	if m.cm.Version() != v {
+		t.Fatal("a page of the abandoned query changed the new map")
+	}
+	m.Update(fetchMsg{gen: m.gen, ev: stale})
+	if m.cm.Version() == v {
+		t.Fatal("a page of the current query was not absorbed")
+	}
+}
+
+func TestZoomInAndOut(t *testing.T) {
+	m := started(t, 160, 45)
+	openDisk(t, m, "ds-prod-02", simulator.DemoBootStorm)
+	press(t, m, "n") // onto the first changed cell
+	c, _ := m.hm.CursorCell()
+	if c.Changed == 0 {
+		t.Fatal("n did not find a changed cell")
+	}
+	press(t, m, "enter")
+	if m.hm.Depth() != 1 || m.hm.Window() != (heatmap.Window{Start: c.Start, End: c.End}) {
+		t.Fatalf("zoomed to %v at depth %d, want the cell %v", m.hm.Window(), m.hm.Depth(), c)
+	}
+	contains(t, m.Render(), "whole disk ›")
+	if i, j := m.cm.ExtentsIn(c.Start, c.End); m.table.Len() != j-i {
+		t.Fatalf("table shows %d extents, the zoomed cell has %d", m.table.Len(), j-i)
+	}
+	press(t, m, "n", "enter")
+	if m.hm.Depth() != 2 {
+		t.Fatalf("depth %d after two zooms", m.hm.Depth())
+	}
+	press(t, m, "esc", "esc")
+	if m.hm.Depth() != 0 || m.screen != screenExplorer {
+		t.Fatalf("depth %d screen %d after zooming out twice", m.hm.Depth(), m.screen)
+	}
+	if got, _ := m.hm.CursorCell(); got.Start > c.Start || got.End <= c.Start {
+		t.Fatalf("zooming out lost the cursor: %+v, zoomed from %+v", got, c)
+	}
+}
+
+// The extent table and the heatmap cursor follow each other.
+func TestTableAndHeatmapStayInSync(t *testing.T) {
+	m := started(t, 160, 45)
+	openDisk(t, m, "ds-prod-01", simulator.DemoDatabase)
+	press(t, m, "n")
+	c, _ := m.hm.CursorCell()
+	e, ok := m.table.Cursor()
+	if !ok || e.End() <= c.Start || e.Start >= c.End {
+		t.Fatalf("table cursor %v is not in the heatmap's cell %+v", e, c)
+	}
+	press(t, m, "tab") // to the table
+	for range 40 {
+		press(t, m, "j")
+	}
+	e, _ = m.table.Cursor()
+	c, _ = m.hm.CursorCell()
+	if e.Start < c.Start || e.Start >= c.End {
+		t.Fatalf("heatmap cursor %+v does not hold the table's extent %v", c, e)
+	}
+	press(t, m, "s")
+	first, _ := m.table.Cursor()
+	if first.Length != m.summary.Stats.MaxExtent {
+		t.Fatalf("sorted by size, the first row is %v, the largest is %d", first, m.summary.Stats.MaxExtent)
+	}
+	press(t, m, "b")
+	contains(t, m.Render(), groupedForTest(first.Length))
+}
+
+func groupedForTest(v int64) string {
+	s := []byte{}
+	d := []byte(strings.TrimSpace(strings.Repeat(" ", 0) + itoa(v)))
+	for i, c := range d {
+		if i > 0 && (len(d)-i)%3 == 0 {
+			s = append(s, ',')
+		}
+		s = append(s, c)
+	}
+	return string(s)
+}
+
+func itoa(v int64) string {
+	if v == 0 {
+		return "0"
+	}
+	var b []byte
+	for v > 0 {
+		b = append([]byte{byte('0' + v%10)}, b...)
+		v /= 10
+	}
+	return string(b)
+}
+
+func TestFaultingDiskShowsItsDiagnosis(t *testing.T) {
+	m := started(t, 250, 60)
+	openDisk(t, m, "ds-prod-01", simulator.DemoCorruptCTK)
+	contains(t, m.Render(), "FileFault", "Change tracking file corrupt", "Reset CBT", "vim.hostd.vmsvc.cbt.cannotGetChanges", "faultCause")
+	if m.cm.FaultedBytes(0, m.cm.Capacity()) == 0 {
+		t.Fatal("the fault's range is not marked on the map")
+	}
+}
+
+func TestListingFaultShowsItsDiagnosis(t *testing.T) {
+	m := started(t, 120, 40)
+	pick(t, m, "ds-archive")
+	pick(t, m, simulator.DemoOffline)
+	if m.screen != screenError {
+		t.Fatalf("screen %d", m.screen)
+	}
+	contains(t, m.Render(), "InvalidDatastore", "Datastore cannot serve this")
+	press(t, m, "esc")
+	if m.screen != screenDisks {
+		t.Fatalf("esc from the error went to screen %d", m.screen)
+	}
+}
+
+// 'e' writes the map where cbtscope open reads it back the same.
+func TestExportThenOpen(t *testing.T) {
+	m := started(t, 160, 45)
+	openDisk(t, m, "ds-prod-02", simulator.DemoBootStorm)
+	press(t, m, "e")
+	if !strings.HasPrefix(m.status, "exported to ") {
+		t.Fatalf("status %q", m.status)
+	}
+	path := strings.TrimPrefix(m.status, "exported to ")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	e, cm, err := vsphere.ReadExport(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !e.Complete || cm.Len() != m.cm.Len() || cm.ChangedBytes(0, cm.Capacity()) != m.cm.ChangedBytes(0, m.cm.Capacity()) {
+		t.Fatalf("reopened map differs: %d extents vs %d", cm.Len(), m.cm.Len())
+	}
+	cfg := testConfig(t)
+	cfg.Opened = &Opened{Export: e, Map: cm}
+	cfg.Where = filepath.Base(path)
+	o := New(cfg)
+	o.Update(tea_WindowSize(160, 45))
+	contains(t, o.Render(), "offline", simulator.DemoBootStorm, "Statistics")
+	press(t, m, "E")
+	if !strings.HasSuffix(m.status, ".csv") {
+		t.Fatalf("status %q", m.status)
+	}
+}

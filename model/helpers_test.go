@@ -1,0 +1,121 @@
+package model
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/cbtscope/cbtscope/keymap"
+	"github.com/cbtscope/cbtscope/ui"
+	"github.com/cbtscope/cbtscope/vsphere"
+	"github.com/cbtscope/cbtscope/vsphere/simulator"
+)
+
+// demoSim is the demo vCenter the model tests share.
+var demoSim = sync.OnceValues(func() (*simulator.Server, error) {
+	return simulator.Start(simulator.Options{TLS: true})
+})
+
+func testConfig(t testing.TB) Config {
+	t.Helper()
+	s, err := demoSim()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := s.URL()
+	u.User = nil
+	return Config{
+		Where:   "demo",
+		Styles:  ui.NewStyles(true, false),
+		Keys:    keymap.Default(),
+		Workers: 4,
+		Connect: func(ctx context.Context) (Source, error) {
+			return vsphere.Connect(ctx, vsphere.Settings{URL: u.String(), Username: "t", Password: "t", Thumbprint: s.Thumbprint()})
+		},
+		ExportDir: t.TempDir(),
+	}
+}
+
+const patience = 3 * time.Second
+
+// started is a model connected to the demo, at w×h, showing datastores.
+func started(t testing.TB, w, h int) *Model {
+	t.Helper()
+	m := New(testConfig(t))
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	Drive(m, m.Init(), patience)
+	if m.screen != screenDatastores {
+		t.Fatalf("after connecting: screen %d, error %v", m.screen, m.loadErr)
+	}
+	return m
+}
+
+// press sends keys by name: "enter", "esc", "tab", "down", or one character.
+func press(t testing.TB, m *Model, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		Send(m, keyMsg(k), patience)
+	}
+}
+
+func keyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "right":
+		return tea.KeyPressMsg{Code: tea.KeyRight}
+	}
+	r := []rune(k)
+	return tea.KeyPressMsg{Code: r[0], Text: k}
+}
+
+// pick selects the choice whose name is name in the current picker.
+func pick(t testing.TB, m *Model, name string) {
+	t.Helper()
+	press(t, m, "g") // to the top
+	for range 50 {
+		if c, ok := m.picker.Selected(); ok && c.Name == name {
+			press(t, m, "enter")
+			return
+		}
+		press(t, m, "down")
+	}
+	t.Fatalf("no choice %q in the picker:\n%s", name, m.Render())
+}
+
+// openDisk goes from the datastore list to the explorer on a disk, newest
+// snapshot against the one before it.
+func openDisk(t testing.TB, m *Model, datastore, disk string) {
+	t.Helper()
+	pick(t, m, datastore)
+	pick(t, m, disk)
+	press(t, m, "enter", "enter")
+	if m.screen != screenExplorer {
+		t.Fatalf("not in the explorer:\n%s", m.Render())
+	}
+}
+
+func contains(t testing.TB, screen string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(screen, w) {
+			t.Fatalf("screen lacks %q:\n%s", w, screen)
+		}
+	}
+}
+
+func tea_WindowSize(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }
