@@ -110,6 +110,9 @@ func histogramLines(st *Styles, x heatmap.Stats, w int) []string {
 	var out []string
 	for k := lo; k <= hi; k++ {
 		n := x.Histogram[k]
+		if n == 0 {
+			continue // empty size classes would push the rest off the panel
+		}
 		bar := int((n*int64(barW) + most - 1) / most)
 		out = append(out, fmt.Sprintf("  %8s %s %s", heatmap.FormatBytes(int64(1)<<k),
 			st.BarFull.Render(strings.Repeat("█", bar)), st.Subtle.Render(groupDigits(n))))
