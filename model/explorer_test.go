@@ -1,6 +1,7 @@
 package model
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cbtscope/cbtscope/heatmap"
+	"github.com/cbtscope/cbtscope/ui"
 	"github.com/cbtscope/cbtscope/vsphere"
 	"github.com/cbtscope/cbtscope/vsphere/simulator"
 )
@@ -197,4 +199,39 @@ func TestExportThenOpen(t *testing.T) {
 	if !strings.HasSuffix(m.status, ".csv") {
 		t.Fatalf("status %q", m.status)
 	}
+}
+
+// A connection that fails shows why and what to do, never the password.
+func TestConnectErrorScreen(t *testing.T) {
+	cfg := testConfig(t)
+	s, _ := demoSim()
+	u := s.URL()
+	u.User = nil
+	cfg.Connect = func(ctx context.Context) (Source, error) {
+		// No thumbprint and no CA: the self-signed certificate is refused.
+		return vsphere.Connect(ctx, vsphere.Settings{URL: u.String(), Username: "admin", Password: "Pa55-w0rd!"})
+	}
+	m := New(cfg)
+	m.Update(tea_WindowSize(120, 30))
+	Drive(m, m.Init(), patience)
+	screen := m.Render()
+	contains(t, screen, "Cannot continue", "not trusted", "--thumbprint", "--insecure")
+	if strings.Contains(screen, "Pa55-w0rd!") {
+		t.Fatal("the password is on the screen")
+	}
+}
+
+// NO_COLOR: not one colour code, and the map still reads (glyphs).
+func TestNoColor(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Styles = ui.NewStyles(true, true)
+	m := New(cfg)
+	m.Update(tea_WindowSize(140, 40))
+	Drive(m, m.Init(), patience)
+	openDisk(t, m, "ds-prod-02", simulator.DemoBootStorm)
+	screen := m.Render()
+	if strings.Contains(screen, "38;2;") || strings.Contains(screen, "48;2;") || strings.Contains(screen, "38;5;") {
+		t.Fatal("colour codes with NO_COLOR")
+	}
+	contains(t, screen, "·", "█", "Statistics")
 }
