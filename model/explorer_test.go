@@ -235,3 +235,11 @@ func TestNoColor(t *testing.T) {
 	}
 	contains(t, screen, "·", "█", "Statistics")
 }
+
+func TestKeyPressSpellsLikeTheKeyMaps(t *testing.T) {
+	for _, k := range []string{"enter", "esc", "tab", "shift+tab", "backspace", "up", "down", "left", "right", "pgup", "pgdown", "home", "end", "j", "G", "?"} {
+		if got := KeyPress(k).String(); got != k {
+			t.Errorf("KeyPress(%q).String() = %q", k, got)
+		}
+	}
+}
