@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/cbtscope/cbtscope/heatmap"
 	"github.com/cbtscope/cbtscope/ui"
 	"github.com/cbtscope/cbtscope/vsphere"
@@ -241,5 +243,21 @@ func TestKeyPressSpellsLikeTheKeyMaps(t *testing.T) {
 		if got := KeyPress(k).String(); got != k {
 			t.Errorf("KeyPress(%q).String() = %q", k, got)
 		}
+	}
+}
+
+func TestMouseClickMovesTheCursor(t *testing.T) {
+	m := started(t, 160, 45)
+	openDisk(t, m, "ds-prod-01", simulator.DemoDatabase)
+	h := m.layout.heatmap
+	// The grid starts right of the offsets and below the panel's title;
+	// each line holds two rows of cells.
+	x, y := h.x+10+7, h.y+1+3
+	Send(m, tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft}, patience)
+	want := (2*3)*m.hm.Cols() + 7
+	c, _ := m.hm.CursorCell()
+	g := m.hm.Grid()
+	if c != g.Cells[want] {
+		t.Fatalf("click at (%d, %d) put the cursor on %+v, want cell %d %+v", x, y, c, want, g.Cells[want])
 	}
 }
