@@ -40,7 +40,16 @@ func TestTransientFailuresAreSurvived(t *testing.T) {
 				if !done.Complete || len(faults) > 0 {
 					t.Fatalf("%d workers: done %+v, faults %+v", workers, done, faults)
 				}
-				if got := extentsOf(m); !slices.Equal(got, want) {
+				if name == "overlapping extents" {
+					// A reply with no extents gets two invented ones that
+					// share a block: false positives, which CBT allows. The
+					// map must hold every true change and merge the rest.
+					for _, e := range want {
+						if m.ChangedBytes(e.Start, e.Start+e.Length) != e.Length {
+							t.Fatalf("%d workers: change %v is missing", workers, e)
+						}
+					}
+				} else if got := extentsOf(m); !slices.Equal(got, want) {
 					t.Fatalf("%d workers: %d extents, want %d", workers, len(got), len(want))
 				}
 				if name != "overlapping extents" && done.Progress.Retries == 0 {
