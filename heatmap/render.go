@@ -24,14 +24,14 @@ func hex(s string) color.Color {
 
 // DarkTheme suits terminals with a dark background: unknown is neutral grey,
 // unchanged a quiet navy, change a ramp from violet to pale yellow, faults
-// cyan, the cursor green.
+// cyan, the cursor white.
 func DarkTheme() Theme {
 	return Theme{
 		Unscanned: hex("#303030"),
 		Partial:   hex("#585858"),
 		Faulted:   hex("#26c6da"),
 		Unchanged: hex("#14304a"),
-		Cursor:    hex("#00ff87"),
+		Cursor:    hex("#ffffff"),
 		Ramp: [Levels]color.Color{
 			hex("#5b2a86"), hex("#7f2b8e"), hex("#a3327f"), hex("#c8406c"),
 			hex("#e65b4f"), hex("#f7842f"), hex("#fbb41f"), hex("#f9f871"),

@@ -61,8 +61,8 @@ func StatsView(st *Styles, s Summary, focused bool, w, h int) string {
 	}
 	fmt.Fprintf(&b, "\n%s%s merged · %s reported", label("extents"), groupDigits(int64(x.Extents)), groupDigits(x.ReportedExtents))
 	if x.Extents > 0 {
-		fmt.Fprintf(&b, "\n%smin %s · median %s · max %s", label("sizes"),
-			heatmap.FormatBytes(x.MinExtent), heatmap.FormatBytes(x.MedianExtent), heatmap.FormatBytes(x.MaxExtent))
+		fmt.Fprintf(&b, "\n%s%s / %s / %s %s", label("sizes"),
+			heatmap.FormatBytes(x.MinExtent), heatmap.FormatBytes(x.MedianExtent), heatmap.FormatBytes(x.MaxExtent), st.Subtle.Render("(min/median/max)"))
 	}
 	if x.BlockSize > 0 {
 		fmt.Fprintf(&b, "\n%s%s %s", label("CBT block"), st.Accent.Render(heatmap.FormatBytes(x.BlockSize)), st.Subtle.Render("(inferred)"))
@@ -137,7 +137,7 @@ func InspectorView(st *Styles, c heatmap.Cell, extents int, w, h int) string {
 	case s == heatmap.ShadeUnchanged:
 		state = st.Good.Render("scanned, unchanged")
 	default:
-		state = st.Accent.Render(fmt.Sprintf("%s changed (%.3g%%)", heatmap.FormatBytes(c.Changed), 100*c.ChangedFraction()))
+		state = st.Accent.Render(fmt.Sprintf("%s (%.3g%% of the cell)", heatmap.FormatBytes(c.Changed), 100*c.ChangedFraction()))
 	}
 	fmt.Fprintf(&b, "\n%s %s", st.Subtle.Render("changed"), state)
 	fmt.Fprintf(&b, "\n%s %s", st.Subtle.Render("extents"), groupDigits(int64(extents)))
