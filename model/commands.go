@@ -43,6 +43,18 @@ type fetchMsg struct {
 
 type fetchClosedMsg struct{ gen int }
 
+// refreshMsg asks for the statistics to be brought up to date while a
+// fetch of generation gen runs: pages alone refresh them at most every few
+// hundred milliseconds, and the last pages before a pause would otherwise
+// linger uncounted.
+type refreshMsg struct{ gen int }
+
+const refreshEvery = 300 * time.Millisecond
+
+func refreshLater(gen int) tea.Cmd {
+	return tea.Tick(refreshEvery, func(time.Time) tea.Msg { return refreshMsg{gen} })
+}
+
 type exportedMsg struct {
 	path string
 	err  error

@@ -6,42 +6,59 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// Drive runs cmd and every command the resulting messages lead to, in this
-// goroutine, until none is left: the model as a function, without a
-// terminal. Tests and the screenshot generator use it to put the explorer in
-// a state (connected, a disk picked, the map loaded) before they look.
-// A command that takes longer than patience (a timer, say) is abandoned.
+// Drive runs cmd and every command the resulting messages lead to, until
+// none is left: the model as a function, without a terminal. Commands run
+// concurrently, as under a Program, and their messages reach Update one at a
+// time in the calling goroutine. Tests and the screenshot generator use it to
+// put the explorer in a state (connected, a disk picked, the map loaded)
+// before they look. A command still running after patience (a timer that
+// would fire forever, say) is abandoned.
 func Drive(m tea.Model, cmd tea.Cmd, patience time.Duration) tea.Model {
-	queue := []tea.Cmd{cmd}
-	for len(queue) > 0 {
-		c := queue[0]
-		queue = queue[1:]
+	msgs := make(chan tea.Msg)
+	pending := 0
+	start := func(c tea.Cmd) {
 		if c == nil {
-			continue
+			return
 		}
-		done := make(chan tea.Msg, 1)
-		go func() { done <- c() }()
-		var msg tea.Msg
-		select {
-		case msg = <-done:
-		case <-time.After(patience):
-			continue
+		pending++
+		go func() {
+			done := make(chan tea.Msg, 1)
+			go func() { done <- c() }()
+			select {
+			case msg := <-done:
+				msgs <- msg
+			case <-time.After(patience):
+				msgs <- abandoned{}
+			}
+		}()
+	}
+	start(cmd)
+	quit := false
+	for pending > 0 {
+		msg := <-msgs
+		pending--
+		if quit {
+			continue // let the other commands finish; their messages are dropped
 		}
 		switch msg := msg.(type) {
-		case nil:
-			continue
+		case nil, abandoned:
 		case tea.QuitMsg:
-			return m
+			quit = true
 		case tea.BatchMsg:
-			queue = append(queue, msg...)
-			continue
+			for _, c := range msg {
+				start(c)
+			}
+		default:
+			var next tea.Cmd
+			m, next = m.Update(msg)
+			start(next)
 		}
-		var next tea.Cmd
-		m, next = m.Update(msg)
-		queue = append(queue, next)
 	}
 	return m
 }
+
+// abandoned stands for a command that outlived Drive's patience.
+type abandoned struct{}
 
 // Send delivers one message and drives what follows.
 func Send(m tea.Model, msg tea.Msg, patience time.Duration) tea.Model {

@@ -184,7 +184,7 @@ func (m *Model) refreshSummary(force bool) {
 	if m.cm == nil {
 		return
 	}
-	if !force && (m.cm.Version() == m.sumVer || time.Since(m.sumAt) < 300*time.Millisecond) {
+	if !force && (m.cm.Version() == m.sumVer || time.Since(m.sumAt) < refreshEvery) {
 		return
 	}
 	m.summary = ui.Summary{Stats: m.cm.Stats(), Largest: ui.LargestExtents(m.cm, 5), Progress: m.progress, Loading: m.loading}

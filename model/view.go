@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/cbtscope/cbtscope/heatmap"
 	"github.com/cbtscope/cbtscope/ui"
 	"github.com/cbtscope/cbtscope/vsphere"
 )
@@ -138,6 +139,10 @@ func (m *Model) statusLine() string {
 		return ui.FitLine(" "+m.status, m.w)
 	case m.screen == screenExplorer && m.fetchErr != nil:
 		return ui.FitLine(m.st.Bad.Render(" "+m.fetchErr.Error()), m.w)
+	case m.screen == screenExplorer && !m.loading && m.fault != nil && m.cfg.Opened == nil:
+		p := m.progress
+		return ui.FitLine(m.st.Bad.Render(fmt.Sprintf(" stopped by %s: %s of %s scanned · %d calls",
+			m.fault.Type, heatmap.FormatBytes(p.Scanned), heatmap.FormatBytes(p.Total), p.Calls)), m.w)
 	case m.screen == screenExplorer && m.cfg.Opened != nil:
 		return ui.FitLine(m.st.Subtle.Render(" opened from a file · offline"), m.w)
 	case m.screen == screenExplorer:

@@ -63,25 +63,8 @@ func (s *session) plain() string { return ansi.Strip(s.render()) }
 // character) and drives what follows to the end.
 func (s *session) press(keys ...string) {
 	for _, k := range keys {
-		s.m = model.Send(s.m, keyMsg(k), patience)
+		s.m = model.Send(s.m, model.KeyPress(k), patience)
 	}
-}
-
-func keyMsg(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	}
-	r := []rune(k)
-	return tea.KeyPressMsg{Code: r[0], Text: k}
 }
 
 var selectedRE = regexp.MustCompile(`^\s*│ (.+?)\s*$`)
@@ -173,7 +156,7 @@ func (s *session) progress() int {
 // time until done says so (or nothing is left): a look at the screen in the
 // middle of a fetch, which model.Drive would run to its end.
 func (s *session) pressUntil(k string, done func() bool) error {
-	m, cmd := s.m.Update(keyMsg(k))
+	m, cmd := s.m.Update(model.KeyPress(k))
 	s.m = m
 	queue := []tea.Cmd{cmd}
 	for len(queue) > 0 {

@@ -165,7 +165,8 @@ func (t *ExtentTable) offset(v int64) string {
 	switch {
 	case t.hex:
 		return "0x" + strconv.FormatInt(v, 16)
-	case t.exact:
+	case t.exact, fine(t.win.Start, t.win.Len()):
+		// Zoomed in far, human units would print every row alike.
 		return groupDigits(v)
 	}
 	return heatmap.FormatBytes(v)

@@ -48,7 +48,10 @@ func FaultView(st *Styles, f *vsphere.Fault, focused bool, w, h int) string {
 	}
 	if r := f.Request; r != nil {
 		b.WriteString("\n" + st.Subtle.Render("request"))
-		b.WriteString(fmt.Sprintf("\n  disk %s on %s\n  snapshot %s\n  changeId %q\n  startOffset %d", r.Disk, r.Datastore, r.Snapshot, r.ChangeID, r.StartOffset))
+		for _, l := range []string{"disk " + r.Disk + " on " + r.Datastore, "snapshot " + r.Snapshot,
+			fmt.Sprintf("changeId %q", r.ChangeID), fmt.Sprintf("startOffset %d", r.StartOffset)} {
+			b.WriteString("\n" + wrap("  "+l, 0))
+		}
 	}
 	return Fit(b.String(), w, h)
 }

@@ -138,10 +138,11 @@ func (p *HeatmapPanel) Click(x, y int) {
 	p.cursor = row*p.Cols() + x
 }
 
-// ZoomIn shows the cursor's cell across the whole panel.
+// ZoomIn shows the cursor's cell across the whole panel. It stops where a
+// cell would cover less than a byte.
 func (p *HeatmapPanel) ZoomIn() bool {
 	c, ok := p.CursorCell()
-	if !ok || c.Len() < 2 {
+	if !ok || c.Len() < int64(p.cells()) {
 		return false
 	}
 	p.zoom = append(p.zoom, heatmap.Window{Start: c.Start, End: c.End})
@@ -227,9 +228,27 @@ func (p *HeatmapPanel) Breadcrumb() string {
 	return strings.Join(parts, " › ")
 }
 
-// RangeString is a byte range in human units.
+// RangeString is a byte range in human units, or, when human units would
+// not tell its ends apart, as the exact start and a human length.
 func RangeString(start, end int64) string {
+	if fine(start, end-start) {
+		return fmt.Sprintf("%s +%s", groupDigits(start), heatmap.FormatBytes(end-start))
+	}
 	return fmt.Sprintf("%s–%s", heatmap.FormatBytes(start), heatmap.FormatBytes(end))
+}
+
+// fine reports whether a span is too small next to its offset for three
+// significant digits to resolve it.
+func fine(offset, span int64) bool { return span < offset/200 }
+
+// OffsetLabel is an offset inside a window, as the heatmap's side labels
+// show it: human units, or relative to the window's start ("+1.5 MiB") when
+// the window is too narrow for absolute human units to differ.
+func OffsetLabel(off int64, w heatmap.Window) string {
+	if fine(w.Start, w.Len()) {
+		return "+" + heatmap.FormatBytes(off-w.Start)
+	}
+	return heatmap.FormatBytes(off)
 }
 
 // View draws the panel in exactly its size.
@@ -261,7 +280,7 @@ func (p *HeatmapPanel) View() string {
 		if gw > 0 {
 			label := ""
 			if k := i * rowsPerLine * g.Cols; k < len(g.Cells) {
-				label = heatmap.FormatBytes(g.Cells[k].Start)
+				label = OffsetLabel(g.Cells[k].Start, g.Window)
 			}
 			b.WriteString(p.st.Muted.Render(fmt.Sprintf("%*s ", gw-1, label)))
 		}

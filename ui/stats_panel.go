@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/cbtscope/cbtscope/heatmap"
 	"github.com/cbtscope/cbtscope/vsphere"
 )
@@ -59,10 +61,14 @@ func StatsView(st *Styles, s Summary, focused bool, w, h int) string {
 	if x.FaultedBytes > 0 {
 		fmt.Fprintf(&b, "\n%s%s", label("faulted"), st.Bad.Render(heatmap.FormatBytes(x.FaultedBytes)+" not scanned"))
 	}
-	fmt.Fprintf(&b, "\n%s%s merged · %s reported", label("extents"), groupDigits(int64(x.Extents)), groupDigits(x.ReportedExtents))
+	fmt.Fprintf(&b, "\n%s%s merged", label("extents"), groupDigits(int64(x.Extents)))
+	if x.ReportedExtents != int64(x.Extents) {
+		fmt.Fprintf(&b, "\n%s%s as returned", label(""), groupDigits(x.ReportedExtents))
+	}
 	if x.Extents > 0 {
-		fmt.Fprintf(&b, "\n%s%s / %s / %s %s", label("sizes"),
-			heatmap.FormatBytes(x.MinExtent), heatmap.FormatBytes(x.MedianExtent), heatmap.FormatBytes(x.MaxExtent), st.Subtle.Render("(min/median/max)"))
+		fmt.Fprintf(&b, "\n%s%s / %s / %s", label("sizes"),
+			heatmap.FormatBytes(x.MinExtent), heatmap.FormatBytes(x.MedianExtent), heatmap.FormatBytes(x.MaxExtent))
+		fmt.Fprintf(&b, "\n%s%s", label(""), st.Subtle.Render("min / median / max"))
 	}
 	if x.BlockSize > 0 {
 		fmt.Fprintf(&b, "\n%s%s %s", label("CBT block"), st.Accent.Render(heatmap.FormatBytes(x.BlockSize)), st.Subtle.Render("(inferred)"))
@@ -87,7 +93,7 @@ func StatsView(st *Styles, s Summary, focused bool, w, h int) string {
 			fmt.Fprintf(&b, "\n  %9s at %s", heatmap.FormatBytes(e.Length), heatmap.FormatBytes(e.Start))
 		}
 	}
-	return Fit(b.String(), w, h)
+	return Fit(ansi.Wrap(b.String(), w, " "), w, h)
 }
 
 // histogramLines is one bar per power-of-two size class present.
@@ -137,9 +143,9 @@ func InspectorView(st *Styles, c heatmap.Cell, extents int, w, h int) string {
 	case s == heatmap.ShadeUnchanged:
 		state = st.Good.Render("scanned, unchanged")
 	default:
-		state = st.Accent.Render(fmt.Sprintf("%s (%.3g%% of the cell)", heatmap.FormatBytes(c.Changed), 100*c.ChangedFraction()))
+		state = st.Accent.Render(fmt.Sprintf("%s (%.3g%%)", heatmap.FormatBytes(c.Changed), 100*c.ChangedFraction()))
 	}
 	fmt.Fprintf(&b, "\n%s %s", st.Subtle.Render("changed"), state)
 	fmt.Fprintf(&b, "\n%s %s", st.Subtle.Render("extents"), groupDigits(int64(extents)))
-	return Fit(b.String(), w, h)
+	return Fit(ansi.Wrap(b.String(), w, " "), w, h)
 }
