@@ -14,11 +14,10 @@ import (
 // different boundaries overlap instead of queueing.
 func (s *rangeSet) coveredBelowAll(xs, out []int64, lo []int) {
 	n := len(s.starts)
-	if n <= 64*indexStride {
-		r := 0
-		for k, x := range xs {
-			out[k], r = s.coveredBelow(x, r)
-		}
+	if n <= 4*len(xs) {
+		// Few ranges next to the boundaries (scanned and faulted ranges,
+		// or a zoomed-out sparse map): one merged walk over both.
+		s.walkBelow(xs, out)
 		return
 	}
 	s.ensureIndex()
@@ -33,6 +32,23 @@ func (s *rangeSet) coveredBelowAll(xs, out []int64, lo []int) {
 		return
 	}
 	s.searchAll(xs, out, lo)
+}
+
+// walkBelow is coveredBelowAll by walking the ranges and the increasing
+// boundaries together, in O(ranges + boundaries).
+func (s *rangeSet) walkBelow(xs, out []int64) {
+	n, r := len(s.starts), 0
+	for k, x := range xs {
+		for r < n && s.starts[r] < x {
+			r++
+		}
+		if r == 0 {
+			out[k] = 0
+			continue
+		}
+		st := s.starts[r-1]
+		out[k] = s.cum[r-1] + min(st+s.cum[r]-s.cum[r-1], x) - st
+	}
 }
 
 // parallelBoundaries is the frame size from which two goroutines search.

@@ -43,7 +43,7 @@ type Grid struct {
 	Cells      []Cell
 
 	// scratch reused from frame to frame
-	bounds, changed []int64
+	bounds, changed, scanned, faulted []int64
 	ranks           []int
 }
 
@@ -141,17 +141,15 @@ func (m *ChangeMap) GridInto(g *Grid, w Window, cols, rows int) error {
 		}
 	}
 	changed := grow(&g.changed, n+1)
-	m.changed.coveredBelowAll(xs, changed, growInt(&g.ranks, n+1))
-	var rs, rf int
-	var prevS, prevF int64
-	prevS, rs = m.scanned.coveredBelow(w.Start, 0)
-	prevF, rf = m.faulted.coveredBelow(w.Start, 0)
+	scanned := grow(&g.scanned, n+1)
+	faulted := grow(&g.faulted, n+1)
+	ranks := growInt(&g.ranks, n+1)
+	m.changed.coveredBelowAll(xs, changed, ranks)
+	m.scanned.coveredBelowAll(xs, scanned, ranks)
+	m.faulted.coveredBelowAll(xs, faulted, ranks)
 	for k := 0; k < n; k++ {
-		var s, f int64
-		s, rs = m.scanned.coveredBelow(xs[k+1], rs)
-		f, rf = m.faulted.coveredBelow(xs[k+1], rf)
-		g.Cells[k] = Cell{Start: xs[k], End: xs[k+1], Changed: changed[k+1] - changed[k], Scanned: s - prevS, Faulted: f - prevF}
-		prevS, prevF = s, f
+		g.Cells[k] = Cell{Start: xs[k], End: xs[k+1], Changed: changed[k+1] - changed[k],
+			Scanned: scanned[k+1] - scanned[k], Faulted: faulted[k+1] - faulted[k]}
 	}
 	return nil
 }
