@@ -44,7 +44,7 @@ type Grid struct {
 
 	// scratch reused from frame to frame
 	bounds, changed, scanned, faulted []int64
-	ranks           []int
+	ranks                             []int
 }
 
 func grow(buf *[]int64, n int) []int64 {
