@@ -116,7 +116,8 @@ func (m *cbtManager) VstorageObjectVCenterQueryChangedDiskAreas(ctx *vcsim.Conte
 	}
 	spoil(&info, inj, d.j.blockSize)
 	s.stats.page(len(info.ChangedArea))
-	body.Res = &types.VstorageObjectVCenterQueryChangedDiskAreasResponse{Returnval: info}
+	// The middleware encodes the reply (see reply.go).
+	body.Fault_ = vcsim.Fault(replyMarker+s.replies.put(info), &types.SystemError{Reason: "reply encoded by the middleware"})
 	return body
 }
 

@@ -65,8 +65,9 @@ type Server struct {
 	tlsCert *tls.Certificate
 	cert    *x509.Certificate
 
-	knobs knobState
-	stats stats
+	knobs   knobState
+	replies replyStore
+	stats   stats
 
 	mu         sync.RWMutex
 	disks      map[string]*disk

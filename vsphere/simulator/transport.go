@@ -31,7 +31,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				return
 			}
 		}
-		iw := &injectWriter{ResponseWriter: w}
+		iw := &injectWriter{ResponseWriter: w, s: s}
 		next.ServeHTTP(iw, r)
 		iw.finish()
 	})
@@ -41,6 +41,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 // holds until the handler returns.
 type injectWriter struct {
 	http.ResponseWriter
+	s    *Server
 	held bool
 	buf  bytes.Buffer
 }
@@ -72,6 +73,21 @@ func (w *injectWriter) finish() {
 		return
 	}
 	body := w.buf.Bytes()
+	if i := bytes.Index(body, []byte(replyMarker)); i >= 0 {
+		token := body[i+len(replyMarker):]
+		if j := bytes.IndexFunc(token, func(r rune) bool { return r < '0' || r > '9' }); j >= 0 {
+			token = token[:j]
+		}
+		if info, ok := w.s.replies.take(string(token)); ok {
+			reply := encodeReply(info)
+			h := w.Header()
+			h.Set("Content-Type", "text/xml; charset=utf-8")
+			h.Set("Content-Length", strconv.Itoa(len(reply)))
+			w.ResponseWriter.WriteHeader(http.StatusOK)
+			_, _ = w.ResponseWriter.Write(reply)
+			return
+		}
+	}
 	switch {
 	case bytes.Contains(body, []byte(transportMarker(injectDrop))):
 		// Promise a full reply, send a third of it, then hang up: the
