@@ -174,7 +174,17 @@ func (s *Server) buildDisks(ctx context.Context, c *vim25.Client) error {
 		if err != nil {
 			return fmt.Errorf("disk %s: %w", spec.Name, err)
 		}
-		obj := res.Result.(types.VStorageObject)
+		// vcsim hands the task result over as a value or, depending on
+		// timing, as a pointer: accept both.
+		var obj types.VStorageObject
+		switch r := res.Result.(type) {
+		case types.VStorageObject:
+			obj = r
+		case *types.VStorageObject:
+			obj = *r
+		default:
+			return fmt.Errorf("disk %s: task result is %T, not a VStorageObject", spec.Name, res.Result)
+		}
 		rng := rand.New(rand.NewPCG(s.inv.Seed, uint64(i)+1))
 		d := &disk{
 			id:       uuidFrom(rng),
