@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -26,7 +27,7 @@ func init() { commands["open"] = runOpen }
 func runExplorer(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("cbtscope", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	conn := connFlags(fs, getenv)
+	connOpts := connFlags(fs, getenv)
 	workers := fs.Int("parallel", 4, "`workers` paging in parallel")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage+"\nexplorer flags:\n")
@@ -46,23 +47,24 @@ func runExplorer(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "cbtscope: --parallel must be between 1 and 64")
 		return exitUsage
 	}
+	conn := connOpts.Settings()
 	cfg := explorerConfig()
 	cfg.Workers = *workers
-	var sim *simulator.Server
+	var demo demoServer
+	defer demo.close()
 	if conn.URL == "" {
 		cfg.Where = "demo: embedded vCenter simulator"
 		cfg.Connect = func(ctx context.Context) (model.Source, error) {
-			s, err := simulator.Start(simulator.Options{TLS: true})
+			s, err := demo.start()
 			if err != nil {
 				return nil, err
 			}
-			sim = s
 			u := s.URL()
 			u.User = nil
 			return vsphere.Connect(ctx, vsphere.Settings{URL: u.String(), Username: "demo", Password: "demo", Thumbprint: s.Thumbprint()})
 		}
 	} else {
-		settings := *conn
+		settings := conn
 		if u, err := settings.Endpoint(); err == nil {
 			cfg.Where = vsphere.RedactURL(u)
 		} else {
@@ -70,11 +72,40 @@ func runExplorer(args []string, stdout, stderr io.Writer) int {
 		}
 		cfg.Connect = func(ctx context.Context) (model.Source, error) { return vsphere.Connect(ctx, settings) }
 	}
-	code := runProgram(cfg, stderr)
-	if sim != nil {
-		sim.Close()
+	return runProgram(cfg, stderr)
+}
+
+// demoServer is the embedded simulator of a demo session. It is started
+// from a command's goroutine and closed when the program ends, whichever
+// comes first: one that finishes starting after the end closes at once.
+type demoServer struct {
+	mu     sync.Mutex
+	s      *simulator.Server
+	closed bool
+}
+
+func (d *demoServer) start() (*simulator.Server, error) {
+	s, err := simulator.Start(simulator.Options{TLS: true})
+	if err != nil {
+		return nil, err
 	}
-	return code
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		s.Close()
+		return nil, errors.New("cbtscope is closing")
+	}
+	d.s = s
+	return s, nil
+}
+
+func (d *demoServer) close() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.closed = true
+	if d.s != nil {
+		d.s.Close()
+	}
 }
 
 // runOpen opens the explorer on a saved export, offline.

@@ -20,7 +20,7 @@ import (
 func init() { commands["export"] = runExport }
 
 type exportFlags struct {
-	conn         *vsphere.Settings
+	conn         vsphere.Settings
 	datastore    string
 	disk         string
 	snapshot     string
@@ -37,7 +37,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f exportFlags
-	f.conn = connFlags(fs, getenv)
+	conn := connFlags(fs, getenv)
 	fs.StringVar(&f.datastore, "datastore", "", "datastore `name` or moref (may be left out when the disk is on one datastore)")
 	fs.StringVar(&f.disk, "disk", "", "disk `id or name` (required)")
 	fs.StringVar(&f.snapshot, "snapshot", "", "target snapshot `id` (default: the newest)")
@@ -59,6 +59,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
+	f.conn = conn.Settings()
 	redact := vsphere.NewRedactor(f.conn.Secrets()...)
 	usage := func(format string, a ...any) int {
 		fmt.Fprintln(stderr, "cbtscope export: "+redact.String(fmt.Sprintf(format, a...)))
@@ -89,13 +90,15 @@ func exportMap(ctx context.Context, f *exportFlags, redact *vsphere.Redactor, st
 		fmt.Fprintln(stderr, "cbtscope export: "+redact.String(err.Error()))
 		return code
 	}
-	c, err := vsphere.Connect(ctx, *f.conn)
+	c, err := vsphere.Connect(ctx, f.conn)
 	if err != nil {
+		// Exit 2 only when what the user configured is wrong (URL, trust,
+		// credentials, not a vCenter); a server or network failure is 1.
 		var ce *vsphere.ConnectError
-		if errors.As(err, &ce) && ce.Stage == "network" {
-			return fail(exitFault, err)
+		if errors.As(err, &ce) && ce.Config {
+			return fail(exitUsage, err)
 		}
-		return fail(exitUsage, err)
+		return fail(exitFault, err)
 	}
 	defer c.Logout(context.WithoutCancel(ctx))
 

@@ -266,6 +266,13 @@ func TestExportNeverShowsThePassword(t *testing.T) {
 	if code, _, errs := runCLI(t, "export", "--disk", "x"); code != exitUsage || !strings.Contains(errs, "thumbprint") {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
+	// Usage text lists the flags: their defaults must not be the secrets.
+	env["GOVC_PASSWORD"] = testPassword
+	for _, args := range [][]string{{"export", "--bogus"}, {"export", "--help"}, {"--bogus"}, {"--help"}} {
+		if code, _, errs := runCLI(t, args...); code == exitOK && args[len(args)-1] == "--bogus" {
+			t.Fatalf("%v exited 0: %s", args, errs)
+		}
+	}
 	seen.Lock()
 	defer seen.Unlock()
 	if strings.Contains(seen.String(), testPassword) || strings.Contains(seen.String(), "Sup3r-Secret%21pw") {

@@ -7,17 +7,47 @@ import (
 	"github.com/cbtscope/cbtscope/vsphere"
 )
 
-// connFlags registers the connection flags on fs, each defaulting to its
-// govc environment variable, and returns the settings they fill in.
-func connFlags(fs *flag.FlagSet, getenv func(string) string) *vsphere.Settings {
-	env := vsphere.SettingsFromEnv(getenv)
-	s := &vsphere.Settings{}
-	fs.StringVar(&s.URL, "url", env.URL, "vCenter `URL` (GOVC_URL), e.g. https://vcenter.example.com/sdk")
-	fs.StringVar(&s.Username, "username", env.Username, "user `name` (GOVC_USERNAME)")
-	fs.StringVar(&s.Password, "password", env.Password, "`password` (GOVC_PASSWORD); never shown")
-	fs.BoolVar(&s.Insecure, "insecure", env.Insecure, "skip TLS certificate verification (GOVC_INSECURE)")
-	fs.StringVar(&s.CACerts, "ca-certs", env.CACerts, "PEM `file` of CAs to trust (GOVC_TLS_CA_CERTS)")
-	fs.StringVar(&s.Thumbprint, "thumbprint", env.Thumbprint, "SHA-1 `thumbprint` of the server certificate to trust (GOVC_TLS_KNOWN_HOSTS_THUMBPRINT)")
+// connOptions are the connection flags. Their defaults come from govc's
+// environment variables, but only after parsing: a flag default is printed
+// by --help and by every usage error, and GOVC_PASSWORD must never be.
+type connOptions struct {
+	fs     *flag.FlagSet
+	getenv func(string) string
+	flags  vsphere.Settings
+}
+
+// connFlags registers the connection flags on fs.
+func connFlags(fs *flag.FlagSet, getenv func(string) string) *connOptions {
+	c := &connOptions{fs: fs, getenv: getenv}
+	fs.StringVar(&c.flags.URL, "url", "", "vCenter `URL`, e.g. https://vcenter.example.com/sdk (default $GOVC_URL)")
+	fs.StringVar(&c.flags.Username, "username", "", "user `name` (default $GOVC_USERNAME)")
+	fs.StringVar(&c.flags.Password, "password", "", "`password`, never shown (default $GOVC_PASSWORD)")
+	fs.BoolVar(&c.flags.Insecure, "insecure", false, "skip TLS certificate verification (default $GOVC_INSECURE)")
+	fs.StringVar(&c.flags.CACerts, "ca-certs", "", "PEM `file` of CAs to trust (default $GOVC_TLS_CA_CERTS)")
+	fs.StringVar(&c.flags.Thumbprint, "thumbprint", "", "SHA-1 `thumbprint` of the server certificate to trust (default $GOVC_TLS_KNOWN_HOSTS_THUMBPRINT)")
+	return c
+}
+
+// Settings are the flags given, and the environment for the rest. Call it
+// after parsing.
+func (c *connOptions) Settings() vsphere.Settings {
+	s := vsphere.SettingsFromEnv(c.getenv)
+	c.fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "url":
+			s.URL = c.flags.URL
+		case "username":
+			s.Username = c.flags.Username
+		case "password":
+			s.Password = c.flags.Password
+		case "insecure":
+			s.Insecure = c.flags.Insecure
+		case "ca-certs":
+			s.CACerts = c.flags.CACerts
+		case "thumbprint":
+			s.Thumbprint = c.flags.Thumbprint
+		}
+	})
 	return s
 }
 

@@ -41,6 +41,10 @@ type Client struct {
 type ConnectError struct {
 	// Stage is "url", "tls", "network", "login" or "api".
 	Stage string
+	// Config is true when what the user configured is wrong (the URL, the
+	// trust settings, the credentials, an endpoint that is not vCenter),
+	// rather than the server or the network failing.
+	Config bool
 	URL   string // without the password
 	Err   error
 	Hint  string
@@ -64,7 +68,9 @@ func (e *ConnectError) Unwrap() error { return e.Err }
 func Connect(ctx context.Context, s Settings) (*Client, error) {
 	r := NewRedactor(s.Secrets()...)
 	fail := func(stage string, u *url.URL, err error, hint string) error {
-		return &ConnectError{Stage: stage, URL: RedactURL(u), Err: r.Error(err), Hint: r.String(hint)}
+		ce := &ConnectError{Stage: stage, URL: RedactURL(u), Err: r.Error(err), Hint: r.String(hint)}
+		ce.Config = stage == "url" || stage == "tls"
+		return ce
 	}
 	u, err := s.Endpoint()
 	if err != nil {
@@ -89,14 +95,18 @@ func Connect(ctx context.Context, s Settings) (*Client, error) {
 	c.vim = vc
 	if err := c.login(ctx); err != nil {
 		if fault.Is(err, &types.InvalidLogin{}) {
-			return nil, fail("login", u, errors.New("the user name or password was refused"),
+			ce := fail("login", u, errors.New("the user name or password was refused"),
 				"check --username and --password, or GOVC_USERNAME and GOVC_PASSWORD")
+			ce.(*ConnectError).Config = true
+			return nil, ce
 		}
 		return nil, fail("login", u, err, "")
 	}
 	if vc.ServiceContent.VStorageObjectManager == nil {
-		return nil, fail("api", u, errors.New("this endpoint has no VStorageObjectManager"),
+		ce := fail("api", u, errors.New("this endpoint has no VStorageObjectManager"),
 			"cbtscope needs vCenter, not an ESXi host")
+		ce.(*ConnectError).Config = true
+		return nil, ce
 	}
 	c.vsom = *vc.ServiceContent.VStorageObjectManager
 	return c, nil
