@@ -1,6 +1,7 @@
 package heatmap
 
 import (
+	"math"
 	"math/bits"
 	"slices"
 )
@@ -48,7 +49,7 @@ func (m *ChangeMap) Stats() Stats {
 	if n == 0 {
 		return st
 	}
-	st.MinExtent, st.MaxExtent = 1<<62, 0
+	st.MinExtent, st.MaxExtent = math.MaxInt64, 0
 	cum := m.changed.cum
 	for i := 0; i < n; i++ {
 		l := cum[i+1] - cum[i]

@@ -55,7 +55,10 @@ func (m *Model) onFetchEvent(ev vsphere.Event) tea.Cmd {
 	case *vsphere.DoneEvent:
 		m.loading = false
 		m.progress = ev.Progress
-		m.cancel = nil
+		if m.cancel != nil {
+			m.cancel()
+			m.cancel = nil
+		}
 		m.refreshSummary(true)
 		return waitEvent(m.gen, m.events) // reads the close
 	}

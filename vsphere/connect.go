@@ -45,9 +45,9 @@ type ConnectError struct {
 	// trust settings, the credentials, an endpoint that is not vCenter),
 	// rather than the server or the network failing.
 	Config bool
-	URL   string // without the password
-	Err   error
-	Hint  string
+	URL    string // without the password
+	Err    error
+	Hint   string
 }
 
 func (e *ConnectError) Error() string {

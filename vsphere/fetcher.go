@@ -170,8 +170,10 @@ func checkPage(ci *changeInfo, offset, capacity int64) (heatmap.Page, error) {
 
 // Fetch sweeps the query's range in the background and reports through the
 // returned channel, which ends with a *DoneEvent and is then closed. Cancel
-// ctx to stop early; the channel still ends with a DoneEvent. The reader must
-// keep reading until the channel closes (or cancel ctx).
+// ctx to stop early: every goroutine of the fetch then ends promptly, whether
+// or not the reader goes on reading, and the DoneEvent is delivered only if
+// there is room for it. A reader that does not cancel must read until the
+// channel closes.
 func (c *Client) Fetch(ctx context.Context, q Query, opts FetchOptions) <-chan Event {
 	if q.End == 0 {
 		q.End = q.Capacity
@@ -234,7 +236,17 @@ func (f *fetch) run(ctx context.Context) {
 	wg.Wait()
 	p := f.progress()
 	p.Canceled = ctx.Err() != nil
-	f.out <- &DoneEvent{Complete: f.firstErr == nil && p.Scanned == f.total && !p.Canceled, Err: f.firstErr, Progress: p}
+	done := &DoneEvent{Complete: f.firstErr == nil && p.Scanned == f.total && !p.Canceled, Err: f.firstErr, Progress: p}
+	// A reader that cancelled may have stopped reading: then the DoneEvent
+	// is dropped rather than left blocking forever.
+	select {
+	case f.out <- done:
+	case <-ctx.Done():
+		select {
+		case f.out <- done:
+		default:
+		}
+	}
 }
 
 func (f *fetch) send(ctx context.Context, ev Event) bool {

@@ -180,3 +180,22 @@ func TestInventoryCallsReuseConnections(t *testing.T) {
 		t.Fatalf("10 snapshot listings (dozens of calls) opened %d new connections", opened)
 	}
 }
+
+// A reader that cancels and stops reading leaves nothing blocked.
+func TestCancelWithoutReadingLeavesNothingBehind(t *testing.T) {
+	_, c := startSim(t, simulator.Options{PageExtents: 50})
+	d, snaps := findDisk(t, c, simulator.DemoSparse)
+	ctx, cancel := context.WithCancel(context.Background())
+	q := Query{Disk: d.Ref(), Capacity: d.CapacityBytes, Snapshot: snaps[len(snaps)-1].ID, ChangeID: "*"}
+	events := c.Fetch(ctx, q, FetchOptions{Workers: 4})
+	<-events
+	time.Sleep(300 * time.Millisecond) // let the workers fill the channel
+	cancel()
+	deadline := time.Now().Add(5 * time.Second)
+	for fetchGoroutines() > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := fetchGoroutines(); n > 0 {
+		t.Fatalf("%d goroutines of the fetch blocked after the reader left", n)
+	}
+}
