@@ -24,12 +24,16 @@ type datastoresMsg struct {
 	err  error
 }
 
+// disksMsg and snapshotsMsg carry the load generation they answer: a reply
+// to a choice the user has since changed or left is dropped.
 type disksMsg struct {
+	gen  int
 	list []vsphere.Disk
 	err  error
 }
 
 type snapshotsMsg struct {
+	gen  int
 	list []vsphere.Snapshot
 	err  error
 }
@@ -80,21 +84,21 @@ func loadDatastores(src Source) tea.Cmd {
 	}
 }
 
-func loadDisks(src Source, ds vsphere.Datastore) tea.Cmd {
+func loadDisks(gen int, src Source, ds vsphere.Datastore) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
 		defer cancel()
 		l, err := src.Disks(ctx, ds)
-		return disksMsg{l, err}
+		return disksMsg{gen, l, err}
 	}
 }
 
-func loadSnapshots(src Source, d vsphere.Disk) tea.Cmd {
+func loadSnapshots(gen int, src Source, d vsphere.Disk) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
 		defer cancel()
 		l, err := src.Snapshots(ctx, d)
-		return snapshotsMsg{l, err}
+		return snapshotsMsg{gen, l, err}
 	}
 }
 

@@ -266,3 +266,27 @@ func TestMouseClickMovesTheCursor(t *testing.T) {
 		t.Fatalf("click at (%d, %d) put the cursor on %+v, want cell %d %+v", x, y, c, want, g.Cells[want])
 	}
 }
+
+// A reply to an earlier choice never overwrites a later one.
+func TestLateInventoryRepliesAreDropped(t *testing.T) {
+	m := started(t, 120, 40)
+	pick(t, m, "ds-prod-01")
+	first := m.loadGen
+	a := m.disks[0]
+	// Choose one disk, then another before the first's snapshots arrive.
+	m.disk = a
+	m.loadGen++
+	m.disk = m.disks[1]
+	m.Update(snapshotsMsg{gen: first, list: []vsphere.Snapshot{{ID: "snap-of-" + a.Name}}})
+	if m.screen != screenDisks {
+		t.Fatalf("a stale reply moved the screen to %d", m.screen)
+	}
+	// Going back drops a pending load too.
+	pick(t, m, m.disks[1].Name) // loads and shows its snapshots
+	gen := m.loadGen
+	press(t, m, "esc")
+	m.Update(snapshotsMsg{gen: gen, list: []vsphere.Snapshot{{ID: "late"}}})
+	if m.screen != screenDisks {
+		t.Fatalf("a reply after esc moved the screen to %d", m.screen)
+	}
+}

@@ -87,6 +87,7 @@ type Model struct {
 	errFault *vsphere.Fault // when the error is a fault
 	errBack  screen         // where esc goes from screenError
 	busy     string         // what is being loaded, when anything is
+	loadGen  int            // bumped by every choice and every step back
 
 	picker     *ui.Picker
 	datastores []vsphere.Datastore

@@ -118,13 +118,15 @@ func (m *Model) showPicker(s screen, title string, cs []ui.Choice, sel int) {
 }
 
 func (m *Model) back() {
+	m.loadGen++ // whatever was loading is no longer wanted
+	m.busy = ""
 	switch m.screen {
 	case screenDisks:
 		m.onDatastores(datastoresMsg{list: m.datastores})
 	case screenSnapshots:
-		m.onDisks(disksMsg{list: m.disks})
+		m.onDisks(disksMsg{gen: m.loadGen, list: m.disks})
 	case screenBase:
-		m.onSnapshots(snapshotsMsg{list: m.snaps})
+		m.onSnapshots(snapshotsMsg{gen: m.loadGen, list: m.snaps})
 	}
 }
 
@@ -137,11 +139,13 @@ func (m *Model) choose() tea.Cmd {
 	case vsphere.Datastore:
 		m.datastore = v
 		m.busy = "listing disks on " + v.Name
-		return loadDisks(m.src, v)
+		m.loadGen++
+		return loadDisks(m.loadGen, m.src, v)
 	case vsphere.Disk:
 		m.disk = v
 		m.busy = "listing snapshots of " + v.Name
-		return loadSnapshots(m.src, v)
+		m.loadGen++
+		return loadSnapshots(m.loadGen, m.src, v)
 	case vsphere.Snapshot:
 		if m.screen == screenSnapshots {
 			m.target = v

@@ -26,8 +26,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case datastoresMsg:
 		return m, m.onDatastores(msg)
 	case disksMsg:
+		if msg.gen != m.loadGen {
+			return m, nil // the user chose again, or went back
+		}
 		return m, m.onDisks(msg)
 	case snapshotsMsg:
+		if msg.gen != m.loadGen {
+			return m, nil
+		}
 		return m, m.onSnapshots(msg)
 	case fetchMsg:
 		if msg.gen != m.gen {
