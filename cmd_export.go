@@ -123,7 +123,6 @@ func exportMap(ctx context.Context, f *exportFlags, redact *vsphere.Redactor, st
 	progress := newProgressLine(stderr)
 	var firstFault *vsphere.Fault
 	var firstErr error
-	var done *vsphere.DoneEvent
 	for ev := range c.Fetch(ctx, q, vsphere.FetchOptions{Workers: f.parallel}) {
 		switch ev := ev.(type) {
 		case *vsphere.PageEvent:
@@ -141,30 +140,42 @@ func exportMap(ctx context.Context, f *exportFlags, redact *vsphere.Redactor, st
 			if err := m.MarkFaulted(ev.Unscanned.Start, ev.Unscanned.End); err != nil {
 				return fail(exitFault, err)
 			}
-		case *vsphere.DoneEvent:
-			done = ev
 		}
 	}
 	progress.clear()
 
+	// The map decides what the file says: a worker may fail on a range
+	// that another worker's pages had already covered.
+	complete := m.Complete()
+	recorded := firstFault
+	if complete {
+		recorded = nil
+	}
 	exp := vsphere.NewExport(vsphere.ExportDisk{ID: disk.ID, Name: disk.Name, Datastore: disk.Datastore.Name, CapacityBytes: disk.CapacityBytes},
-		target.ID, base, m, firstFault)
+		target.ID, base, m, recorded)
 	if err := writeExport(exp, f.format, f.output, stdout); err != nil {
 		return fail(exitFault, err)
+	}
+	// Any fault or broken reply fails the run, even when other pages
+	// covered its range: the server is not to be trusted blindly.
+	if complete && firstErr != nil {
+		fmt.Fprintln(stderr, "cbtscope export: other pages covered the range below; the map written is complete")
 	}
 	switch {
 	case firstFault != nil:
 		fmt.Fprint(stderr, redact.String(describeFault(firstFault)))
 		return exitFault
 	case firstErr != nil:
-		return fail(exitFault, fmt.Errorf("map incomplete: %w", firstErr))
-	case done == nil || !done.Complete || !m.Complete():
-		if ctx.Err() != nil {
-			return fail(exitFault, errors.New("interrupted: the map is incomplete"))
+		if complete {
+			return fail(exitFault, firstErr)
 		}
-		return fail(exitFault, errors.New("the map is incomplete"))
+		return fail(exitFault, fmt.Errorf("map incomplete: %w", firstErr))
+	case complete:
+		return exitOK
+	case ctx.Err() != nil:
+		return fail(exitFault, errors.New("interrupted: the map is incomplete"))
 	}
-	return exitOK
+	return fail(exitFault, errors.New("the map is incomplete"))
 }
 
 // reportLookup reports a failure to find the disk or its snapshots: the

@@ -143,8 +143,14 @@ func ReadExport(r io.Reader) (*Export, *heatmap.ChangeMap, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("export: disk: %w", err)
 	}
-	if e.StartOffset < 0 || e.Length < 0 || e.StartOffset > e.Disk.CapacityBytes || e.Length > e.Disk.CapacityBytes-e.StartOffset {
-		return nil, nil, fmt.Errorf("export: range [%d, +%d) is not inside the disk of %d bytes", e.StartOffset, e.Length, e.Disk.CapacityBytes)
+	if dec.More() {
+		return nil, nil, fmt.Errorf("reading export: data after the export")
+	}
+	if e.StartOffset != 0 || e.Length != e.Disk.CapacityBytes {
+		return nil, nil, fmt.Errorf("export: range [%d, +%d) is not the whole disk of %d bytes", e.StartOffset, e.Length, e.Disk.CapacityBytes)
+	}
+	if e.Complete && (len(e.FaultedRanges) > 0 || e.Fault != nil) {
+		return nil, nil, fmt.Errorf("export: complete, yet it records a fault")
 	}
 	scanned := e.ScannedRanges
 	if e.Complete {
@@ -180,6 +186,9 @@ func ReadExport(r io.Reader) (*Export, *heatmap.ChangeMap, error) {
 		if err := m.MarkFaulted(f.Start, f.End()); err != nil {
 			return nil, nil, fmt.Errorf("export: %w", err)
 		}
+	}
+	if m.Complete() != e.Complete {
+		return nil, nil, fmt.Errorf("export: says complete is %v, but its scanned ranges say %v", e.Complete, m.Complete())
 	}
 	return &e, m, nil
 }

@@ -1,6 +1,7 @@
 package vsphere
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -143,6 +144,7 @@ func (c *Client) FindDisk(ctx context.Context, datastore, disk string) (Disk, er
 		}
 	}
 	var matches []Disk
+	var listErr error // the first datastore that could not be listed
 	for _, ds := range dss {
 		if !ds.Accessible && datastore == "" {
 			continue // its disks cannot be listed; name it to reach them
@@ -150,6 +152,7 @@ func (c *Client) FindDisk(ctx context.Context, datastore, disk string) (Disk, er
 		disks, err := c.Disks(ctx, ds)
 		if err != nil {
 			if datastore == "" {
+				listErr = cmp.Or(listErr, err)
 				continue
 			}
 			return Disk{}, err
@@ -165,6 +168,11 @@ func (c *Client) FindDisk(ctx context.Context, datastore, disk string) (Disk, er
 	}
 	switch len(matches) {
 	case 0:
+		if listErr != nil {
+			// Not finding the disk may be the server's failure, not the
+			// user's mistake.
+			return Disk{}, listErr
+		}
 		where := "any accessible datastore"
 		if datastore != "" {
 			where = "datastore " + datastore
