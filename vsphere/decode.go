@@ -37,6 +37,9 @@ func decodeChangeInfo(body []byte, out *changeInfo) error {
 	var haveStart, haveLen, areaStart, areaLen bool
 	var area heatmap.Extent
 	sawReturn, inResponse := false, false
+	// leaf is true while the last token was a start tag with nothing after
+	// it: a number's text must be all of its element's content.
+	leaf := false
 	for {
 		tok, err := d.next()
 		if err != nil {
@@ -58,6 +61,7 @@ func decodeChangeInfo(body []byte, out *changeInfo) error {
 			}
 			return nil
 		case tokStart:
+			leaf = !tok.selfClosing
 			if depth == len(stack) {
 				return errors.New("response nests too deep")
 			}
@@ -90,11 +94,16 @@ func decodeChangeInfo(body []byte, out *changeInfo) error {
 			if depth == 0 || !bytes.Equal(qstack[depth-1], tok.qname) {
 				return fmt.Errorf("unexpected </%s>", tok.qname)
 			}
+			whole := leaf && !tok.skipped
+			leaf = false
 			name := tok.name
 			switch {
 			case depth == 5 && isReturn(stack[:]):
 				switch string(name) {
 				case "startOffset", "length":
+					if !whole {
+						return fmt.Errorf("returnval %s holds markup", name)
+					}
 					v, err := parseInt(tok.text)
 					if err != nil {
 						return fmt.Errorf("returnval %s: %w", name, err)
@@ -119,6 +128,9 @@ func decodeChangeInfo(body []byte, out *changeInfo) error {
 			case depth == 6 && isReturn(stack[:]) && string(stack[4]) == "changedArea":
 				switch string(name) {
 				case "start", "length":
+					if !whole {
+						return fmt.Errorf("changedArea %s holds markup", name)
+					}
 					v, err := parseInt(tok.text)
 					if err != nil {
 						return fmt.Errorf("changedArea %s: %w", name, err)
@@ -180,7 +192,7 @@ func declares(attrs, qname []byte, ns string) bool {
 }
 
 func isReturn(stack [][]byte) bool {
-	return string(stack[2]) == responseName && string(stack[3]) == "returnval"
+	return string(stack[1]) == "Body" && string(stack[2]) == responseName && string(stack[3]) == "returnval"
 }
 
 func parseInt(b []byte) (int64, error) {
@@ -231,6 +243,7 @@ type token struct {
 	name        []byte // local name, without a namespace prefix
 	qname       []byte // name as written, prefix included
 	attrs       []byte // a start tag's attributes, unparsed
+	skipped     bool   // a comment or processing instruction came just before
 	selfClosing bool
 	text        []byte // for an end tag: the text right before it
 }
@@ -248,6 +261,7 @@ type scanner struct {
 
 func (s *scanner) next() (token, error) {
 	textStart := s.pos
+	skipped := false
 	for {
 		i := bytes.IndexByte(s.buf[s.pos:], '<')
 		if i < 0 {
@@ -269,6 +283,7 @@ func (s *scanner) next() (token, error) {
 			}
 			s.pos = lt + end + 2
 			textStart = s.pos
+			skipped = true
 			continue
 		case bytes.HasPrefix(rest, []byte("<!--")):
 			end := bytes.Index(rest[4:], []byte("-->"))
@@ -277,6 +292,7 @@ func (s *scanner) next() (token, error) {
 			}
 			s.pos = lt + 4 + end + 3
 			textStart = s.pos
+			skipped = true
 			continue
 		case bytes.HasPrefix(rest, []byte("<!")):
 			return token{}, errors.New("unexpected <! in response")
@@ -343,6 +359,7 @@ func (s *scanner) next() (token, error) {
 			t.text = s.lastText
 		}
 		s.pos = gt + 1
+		t.skipped = skipped
 		t.qname = s.buf[nameStart:nameEnd]
 		t.name = t.qname
 		if colon >= 0 && colon < nameEnd {

@@ -98,6 +98,10 @@ func TestDecodeChangeInfoRejects(t *testing.T) {
 		"text after document":  good + "junk",
 		"doctype":              strings.Replace(good, "<Envelope", "<!DOCTYPE x><Envelope", 1),
 		"window without start": strings.Replace(good, "<startOffset>0</startOffset>", "", 1),
+		"comment in a number":  strings.Replace(good, "<length>100</length>", "<length>1<!-- x -->00</length>", 1),
+		"PI in a number":       strings.Replace(good, "<length>10</length>", "<length>1<?pi?>0</length>", 1),
+		"element in a number":  strings.Replace(good, "<length>10</length>", "<length>1<b/>0</length>", 1),
+		"body renamed":         strings.Replace(strings.Replace(good, "<Body>", "<Bodie>", 1), "</Body>", "</Bodie>", 1),
 	}
 	for name, body := range cases {
 		t.Run(name, func(t *testing.T) {
