@@ -126,11 +126,9 @@ func (p *HeatmapPanel) MoveToOffset(off int64) {
 // Click moves the cursor to the cell at (x, y), relative to the panel.
 func (p *HeatmapPanel) Click(x, y int) {
 	x -= p.gutterWidth()
-	row := y - 1
-	if p.r.Mono() {
-		row = y - 1
-	} else {
-		row = 2 * (y - 1)
+	row := y - 1 // the line under the panel title
+	if !p.r.Mono() {
+		row *= 2 // two rows of cells per line
 	}
 	if x < 0 || x >= p.Cols() || row < 0 || row >= p.DataRows() {
 		return

@@ -2,6 +2,7 @@ package vsphere
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -74,7 +75,7 @@ func (e *Export) WriteJSON(w io.Writer) error {
 	}
 	// Splice the extents in where the header has "changedArea": null.
 	const marker = `"changedArea": null`
-	i := indexOf(hb, marker)
+	i := bytes.Index(hb, []byte(marker))
 	if i < 0 {
 		return fmt.Errorf("export: cannot place changedArea")
 	}
@@ -100,15 +101,6 @@ func (e *Export) WriteJSON(w io.Writer) error {
 	bw.Write(hb[i+len(marker):])
 	bw.WriteByte('\n')
 	return bw.Flush()
-}
-
-func indexOf(b []byte, s string) int {
-	for i := 0; i+len(s) <= len(b); i++ {
-		if string(b[i:i+len(s)]) == s {
-			return i
-		}
-	}
-	return -1
 }
 
 // WriteCSV writes one "start,length,end" row per changed extent, after a
