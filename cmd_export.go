@@ -115,67 +115,34 @@ func exportMap(ctx context.Context, f *exportFlags, redact *vsphere.Redactor, st
 		return fail(exitUsage, err)
 	}
 
-	m, err := heatmap.NewChangeMap(disk.CapacityBytes)
+	sweep, err := vsphere.NewSweep(disk.CapacityBytes)
 	if err != nil {
 		return fail(exitFault, err)
 	}
 	q := vsphere.Query{Disk: disk.Ref(), Capacity: disk.CapacityBytes, Snapshot: target.ID, ChangeID: base}
 	progress := newProgressLine(stderr)
-	var firstFault *vsphere.Fault
-	var firstErr error
-	for ev := range c.Fetch(ctx, q, vsphere.FetchOptions{Workers: f.parallel}) {
-		switch ev := ev.(type) {
-		case *vsphere.PageEvent:
-			if err := m.Absorb(ev.Page); err != nil {
-				// The fetcher checked the page; this would be our bug.
-				return fail(exitFault, fmt.Errorf("absorbing page at %d: %w", ev.Page.Start, err))
-			}
-			progress.show(ev.Progress)
-		case *vsphere.ProgressEvent:
-			progress.show(ev.Progress)
-		case *vsphere.FaultEvent:
-			if firstErr == nil {
-				firstErr, firstFault = ev.Err, ev.Fault
-			}
-			if err := m.MarkFaulted(ev.Unscanned.Start, ev.Unscanned.End); err != nil {
-				return fail(exitFault, err)
-			}
-		}
-	}
+	sweep.Run(c.Fetch(ctx, q, vsphere.FetchOptions{Workers: f.parallel}), func(s *vsphere.Sweep) { progress.show(s.Progress) })
 	progress.clear()
 
-	// The map decides what the file says: a worker may fail on a range
-	// that another worker's pages had already covered.
-	complete := m.Complete()
-	recorded := firstFault
-	if complete {
-		recorded = nil
-	}
-	exp := vsphere.NewExport(vsphere.ExportDisk{ID: disk.ID, Name: disk.Name, Datastore: disk.Datastore.Name, CapacityBytes: disk.CapacityBytes},
-		target.ID, base, m, recorded)
+	exp := sweep.Export(vsphere.ExportDisk{ID: disk.ID, Name: disk.Name, Datastore: disk.Datastore.Name, CapacityBytes: disk.CapacityBytes},
+		target.ID, base)
 	if err := writeExport(exp, f.format, f.output, stdout); err != nil {
 		return fail(exitFault, err)
 	}
 	// Any fault or broken reply fails the run, even when other pages
 	// covered its range: the server is not to be trusted blindly.
-	if complete && firstErr != nil {
+	if sweep.CoveredFailure() {
 		fmt.Fprintln(stderr, "cbtscope export: other pages covered the range below; the map written is complete")
 	}
-	switch {
-	case firstFault != nil:
-		fmt.Fprint(stderr, redact.String(describeFault(firstFault)))
-		return exitFault
-	case firstErr != nil:
-		if complete {
-			return fail(exitFault, firstErr)
-		}
-		return fail(exitFault, fmt.Errorf("map incomplete: %w", firstErr))
-	case complete:
+	err = sweep.Failure()
+	if err == nil {
 		return exitOK
-	case ctx.Err() != nil:
-		return fail(exitFault, errors.New("interrupted: the map is incomplete"))
 	}
-	return fail(exitFault, errors.New("the map is incomplete"))
+	if flt, ok := vsphere.AsFault(err, nil); ok {
+		fmt.Fprint(stderr, redact.String(describeFault(flt)))
+		return exitFault
+	}
+	return fail(exitFault, err)
 }
 
 // reportLookup reports a failure to find the disk or its snapshots: the
@@ -268,10 +235,7 @@ func writeExport(e *vsphere.Export, format, path string, stdout io.Writer) error
 	if path != "" && path != "-" {
 		return e.WriteFile(path, format)
 	}
-	if format == "csv" {
-		return e.WriteCSV(stdout)
-	}
-	return e.WriteJSON(stdout)
+	return e.Write(stdout, format)
 }
 
 // progressLine shows progress on stderr when it is a terminal.

@@ -41,13 +41,16 @@ type ExportDisk struct {
 	CapacityBytes int64  `json:"capacityBytes"`
 }
 
-// NewExport describes a change map of disk d.
+// NewExport describes a change map of disk d. The map decides whether the
+// export is complete; a complete export records no fault (other pages covered
+// the range it stopped), so every export is one ReadExport accepts.
 func NewExport(d ExportDisk, snapshot, changeID string, m *heatmap.ChangeMap, fault *Fault) *Export {
 	e := &Export{
 		Disk: d, SnapshotID: snapshot, ChangeID: changeID,
-		StartOffset: 0, Length: m.Capacity(), Complete: m.Complete(), Fault: fault, Stats: m.Stats(),
+		StartOffset: 0, Length: m.Capacity(), Complete: m.Complete(), Stats: m.Stats(),
 	}
 	if !e.Complete {
+		e.Fault = fault
 		for r := range m.ScannedRanges() {
 			e.ScannedRanges = append(e.ScannedRanges, r)
 		}
@@ -103,10 +106,26 @@ func (e *Export) WriteJSON(w io.Writer) error {
 	return bw.Flush()
 }
 
+// Write writes the export in format "json" or "csv".
+func (e *Export) Write(w io.Writer, format string) error {
+	if format == "csv" {
+		return e.WriteCSV(w)
+	}
+	return e.WriteJSON(w)
+}
+
 // WriteCSV writes one "start,length,end" row per changed extent, after a
-// header row.
+// header row. An incomplete map is preceded by a comment line saying so,
+// so that it cannot pass for "nothing changed" in the unscanned ranges.
 func (e *Export) WriteCSV(w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
+	if !e.Complete {
+		fmt.Fprintf(bw, "# complete=false scanned=%d faulted=%d capacity=%d", e.Stats.ScannedBytes, e.Stats.FaultedBytes, e.Disk.CapacityBytes)
+		if e.Fault != nil {
+			fmt.Fprintf(bw, " fault=%s", e.Fault.Type)
+		}
+		bw.WriteString(" (rows cover the scanned ranges only)\n")
+	}
 	bw.WriteString("start,length,end\n")
 	var num []byte
 	for _, x := range e.ChangedArea {
@@ -188,10 +207,7 @@ func ReadExport(r io.Reader) (*Export, *heatmap.ChangeMap, error) {
 // WriteFile writes the export as "json" or "csv" to path atomically: a
 // partial file never replaces a good one.
 func (e *Export) WriteFile(path, format string) error {
-	write := e.WriteJSON
-	if format == "csv" {
-		write = e.WriteCSV
-	}
+	write := func(w io.Writer) error { return e.Write(w, format) }
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".cbtscope-export-*")
 	if err != nil {
 		return err

@@ -72,3 +72,20 @@ func TestReadExportRejectsInconsistentFiles(t *testing.T) {
 		})
 	}
 }
+
+// An explorer export of a map whose fault other pages covered used to say
+// complete and record the fault, and open refused its own file.
+func TestExportOfCoveredFaultOpens(t *testing.T) {
+	m, _ := heatmap.NewChangeMap(1000)
+	if err := m.Absorb(heatmap.Page{Start: 0, Length: 1000}); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	flt := &Fault{Type: "FileFault", Request: &Request{StartOffset: 500}}
+	if err := NewExport(ExportDisk{ID: "d", CapacityBytes: 1000}, "s", "*", m, flt).WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ReadExport(&b); err != nil {
+		t.Fatalf("open refuses the export: %v", err)
+	}
+}
