@@ -2,137 +2,413 @@ package model
 
 import (
 	"context"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/cbtscope/cbtscope/heatmap"
+	"github.com/cbtscope/cbtscope/ui"
 	"github.com/cbtscope/cbtscope/vsphere"
 )
 
-// startExplorer opens the explorer on a fresh map and starts the fetch.
-func (m *Model) startExplorer() tea.Cmd {
-	m.cancelFetch()
-	cm, err := heatmap.NewChangeMap(m.disk.CapacityBytes)
+// panel is what has focus in the explorer.
+type panel int
+
+const (
+	panelHeatmap panel = iota
+	panelExtents
+	panelDetails
+	numPanels
+)
+
+// explorer is one change map: a vsphere.Sweep filled by a background fetch
+// (or read from a file), shown as a heatmap, an extent table, an inspector
+// of the cell under the cursor, and details (statistics, or the fault that
+// stopped the fetch).
+type explorer struct {
+	c    *common
+	w, h int
+
+	src    vsphere.Fetcher // nil when opened from a file
+	sel    selection
+	opened *Opened
+	sweep  *vsphere.Sweep
+	query  vsphere.Query
+
+	gen     int
+	cancel  context.CancelFunc
+	events  <-chan vsphere.Event
+	loading bool
+
+	hm     *ui.HeatmapPanel
+	table  *ui.ExtentTable
+	faultP *ui.FaultPanel
+	statsP *ui.StatsPanel
+	focus  panel
+	shown  *vsphere.Fault // the fault the details panel shows
+	sumAt  time.Time
+	sumVer uint64
+}
+
+func newExplorer(c *common, src vsphere.Fetcher, sel selection) *explorer {
+	e := &explorer{c: c, src: src, sel: sel}
+	e.query = vsphere.Query{Disk: sel.disk.Ref(), Capacity: sel.disk.CapacityBytes, Snapshot: sel.target.ID, ChangeID: sel.base}
+	e.hm = ui.NewHeatmapPanel(c.st, c.keys.Heatmap)
+	e.table = ui.NewExtentTable(c.st, c.keys.Extents)
+	e.faultP = ui.NewFaultPanel(c.st, c.keys.Details)
+	e.statsP = ui.NewStatsPanel(c.st, c.keys.Details)
+	return e
+}
+
+// openedExplorer shows a saved export, offline.
+func openedExplorer(c *common, o *Opened) *explorer {
+	x := o.Export
+	sel := selection{
+		disk:   vsphere.Disk{ID: x.Disk.ID, Name: x.Disk.Name, CapacityBytes: x.Disk.CapacityBytes, Datastore: vsphere.Datastore{Name: x.Disk.Datastore}},
+		target: vsphere.Snapshot{ID: x.SnapshotID},
+		base:   x.ChangeID, baseLabel: x.ChangeID, baseName: "since-" + shortID(x.ChangeID),
+	}
+	if x.ChangeID == "*" {
+		sel.baseLabel, sel.baseName = "* (allocated areas)", "allocated"
+	}
+	e := newExplorer(c, nil, sel)
+	e.opened = o
+	e.sweep = &vsphere.Sweep{Map: o.Map, Fault: x.Fault, Done: true,
+		Progress: vsphere.Progress{Scanned: o.Map.ScannedBytes(0, o.Map.Capacity()), Total: o.Map.Capacity(), Pages: int64(x.Stats.Pages)}}
+	e.setMap()
+	return e
+}
+
+func (e *explorer) setMap() {
+	e.hm.SetMap(e.sweep.Map)
+	e.table.SetMap(e.sweep.Map)
+	e.focus = panelHeatmap
+	e.showFault()
+	e.refreshSummary(true)
+}
+
+// start fetches the whole map afresh.
+func (e *explorer) start() tea.Cmd {
+	sw, err := vsphere.NewSweep(e.sel.disk.CapacityBytes)
 	if err != nil {
-		m.fail(err, screenBase)
-		return nil
+		return sayErr(err)
 	}
-	m.screen, m.status, m.fault, m.fetchErr = screenExplorer, "", nil, nil
-	m.setMap(cm)
-	m.gen++
-	ctx, cancel := context.WithCancel(context.Background())
-	m.cancel = cancel
-	q := vsphere.Query{Disk: m.disk.Ref(), Capacity: m.disk.CapacityBytes, Snapshot: m.target.ID, ChangeID: m.base}
-	m.events = m.src.Fetch(ctx, q, vsphere.FetchOptions{Workers: m.cfg.Workers})
-	m.loading = true
-	m.progress = vsphere.Progress{Total: m.disk.CapacityBytes}
-	m.refreshSummary(true)
-	return tea.Batch(waitEvent(m.gen, m.events), refreshLater(m.gen))
+	e.sweep = sw
+	e.shown = nil
+	e.setMap()
+	return e.fetch([]vsphere.Query{e.query})
 }
 
-func (m *Model) onFetchEvent(ev vsphere.Event) tea.Cmd {
-	switch ev := ev.(type) {
-	case *vsphere.PageEvent:
-		if err := m.cm.Absorb(ev.Page); err != nil {
-			m.fetchErr = err
-		}
-		m.progress = ev.Progress
-	case *vsphere.ProgressEvent:
-		m.progress = ev.Progress
-	case *vsphere.FaultEvent:
-		// Workers fault independently; show the one nearest the start of
-		// the disk, which is where a sequential reader would have stopped.
-		if f := ev.Fault; f != nil && (m.fault == nil || f.Request != nil && m.fault.Request != nil && f.Request.StartOffset < m.fault.Request.StartOffset) {
-			m.fault = f
-			m.focus = panelDetails
-			m.applyFocus()
-		}
-		if m.fetchErr == nil && ev.Fault == nil {
-			m.fetchErr = ev.Err
-		}
-		_ = m.cm.MarkFaulted(ev.Unscanned.Start, ev.Unscanned.End)
-	case *vsphere.DoneEvent:
-		m.loading = false
-		m.progress = ev.Progress
-		if m.cancel != nil {
-			m.cancel()
-			m.cancel = nil
-		}
-		m.refreshSummary(true)
-		return waitEvent(m.gen, m.events) // reads the close
-	}
-	m.summary.Progress, m.summary.Loading = m.progress, m.loading
-	m.refreshSummary(false)
-	return waitEvent(m.gen, m.events)
-}
-
-func (m *Model) onExplorerKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.keys
-	switch {
-	case key.Matches(msg, k.Global.NextPanel):
-		m.focus = (m.focus + 1) % numPanels
-		m.applyFocus()
-		m.relayout()
+// resume comes back to a map: what is missing is fetched, what is there is
+// kept.
+func (e *explorer) resume() tea.Cmd {
+	if e.loading || e.sweep == nil || e.src == nil {
 		return nil
-	case key.Matches(msg, k.Global.PrevPanel):
-		m.focus = (m.focus + numPanels - 1) % numPanels
-		m.applyFocus()
-		m.relayout()
-		return nil
-	case key.Matches(msg, k.Explorer.ExportJSON):
-		return writeExport(m.export(), m.cfg.ExportDir, "json")
-	case key.Matches(msg, k.Explorer.ExportCSV):
-		return writeExport(m.export(), m.cfg.ExportDir, "csv")
 	}
-	switch m.focus {
-	case panelHeatmap, panelDetails:
-		before := m.hm.Window()
-		if m.hm.Update(msg) {
-			if w := m.hm.Window(); w != before {
-				m.table.SetWindow(w)
-			}
-			if c, ok := m.hm.CursorCell(); ok {
-				m.table.SelectOffset(c.Start)
-			}
-			return nil
-		}
-	case panelExtents:
-		if m.table.Update(msg) {
-			if e, ok := m.table.Cursor(); ok {
-				m.hm.MoveToOffset(e.Start)
-			}
-			return nil
-		}
-		if key.Matches(msg, k.Extents.Back) && m.hm.ZoomOut() {
-			m.table.SetWindow(m.hm.Window())
-			return nil
-		}
-	}
-	if key.Matches(msg, k.Heatmap.ZoomOut) && m.cfg.Opened == nil {
-		// esc at the top: back to the base picker, abandoning the fetch.
-		m.cancelFetch()
-		m.showBasePicker()
+	if qs := e.sweep.Retry(e.query); len(qs) > 0 {
+		return e.fetch(qs)
 	}
 	return nil
 }
 
-func (m *Model) export() *vsphere.Export {
-	return vsphere.NewExport(vsphere.ExportDisk{ID: m.disk.ID, Name: m.disk.Name, Datastore: m.disk.Datastore.Name, CapacityBytes: m.disk.CapacityBytes},
-		m.target.ID, m.base, m.cm, m.fault)
+// reload fetches again what a fault or a cancel left unscanned, or, when
+// nothing is missing, the whole map.
+func (e *explorer) reload() tea.Cmd {
+	if e.src == nil {
+		return say("opened from a file: there is nothing to fetch")
+	}
+	if qs := e.sweep.Retry(e.query); len(qs) > 0 {
+		e.stop()
+		return tea.Batch(e.fetch(qs), say("fetching the unscanned ranges again"))
+	}
+	e.stop()
+	return tea.Batch(e.start(), say("fetching the whole map again"))
 }
 
-func (m *Model) onClick(msg tea.MouseClickMsg) {
-	if m.screen != screenExplorer || msg.Button != tea.MouseLeft {
+// fetch starts the queries as one background fetch.
+func (e *explorer) fetch(qs []vsphere.Query) tea.Cmd {
+	e.stop()
+	e.gen++
+	ctx, cancel := context.WithCancel(context.Background())
+	e.cancel = cancel
+	opts := vsphere.FetchOptions{Workers: e.c.cfg.Workers}
+	if len(qs) == 1 && qs[0].Start == 0 && (qs[0].End == 0 || qs[0].End == qs[0].Capacity) {
+		e.events = e.src.Fetch(ctx, qs[0], opts)
+	} else {
+		e.events = vsphere.FetchEach(ctx, e.src, qs, opts)
+	}
+	e.loading = true
+	e.refreshSummary(true)
+	return tea.Batch(waitEvent(e, e.gen, e.events), refreshLater(e, e.gen))
+}
+
+// stop abandons the running fetch; its remaining events are drained in the
+// background and dropped by generation.
+func (e *explorer) stop() {
+	if e.cancel != nil {
+		e.cancel()
+		e.cancel = nil
+	}
+	if ch := e.events; ch != nil {
+		go func() {
+			for range ch {
+			}
+		}()
+		e.events = nil
+	}
+	e.loading = false
+}
+
+func (e *explorer) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case fetchMsg:
+		if msg.owner != e || msg.gen != e.gen {
+			return nil // a page of an abandoned query
+		}
+		return e.onFetchEvent(msg.ev)
+	case fetchClosedMsg:
+		if msg.owner == e && msg.gen == e.gen {
+			e.events = nil
+		}
+		return nil
+	case refreshMsg:
+		if msg.owner != e || msg.gen != e.gen || !e.loading {
+			return nil
+		}
+		e.refreshSummary(false)
+		return refreshLater(e, e.gen)
+	case jumpMsg:
+		if msg.owner == e {
+			e.hm.MoveToOffset(msg.off)
+			e.syncTable(true)
+		}
+		return nil
+	case exportedMsg:
+		if msg.owner == e {
+			return e.onExported(msg)
+		}
+		return nil
+	case tea.MouseClickMsg:
+		e.onClick(msg)
+		return nil
+	case tea.KeyPressMsg:
+		return e.onKey(msg)
+	}
+	return nil
+}
+
+func (e *explorer) onFetchEvent(ev vsphere.Event) tea.Cmd {
+	e.sweep.Apply(ev)
+	e.showFault()
+	if d, ok := ev.(*vsphere.DoneEvent); ok {
+		e.loading = false
+		if e.cancel != nil {
+			e.cancel()
+			e.cancel = nil
+		}
+		e.refreshSummary(true)
+		cmds := []tea.Cmd{waitEvent(e, e.gen, e.events)} // reads the close
+		if err := e.sweep.Err; err != nil && !d.Progress.Canceled {
+			cmds = append(cmds, sayErr(err))
+		}
+		return tea.Batch(cmds...)
+	}
+	e.refreshSummary(false)
+	return waitEvent(e, e.gen, e.events)
+}
+
+// showFault puts the sweep's fault in the details panel, and the focus on
+// it when it first appears, so that at any size a fault is seen at once.
+func (e *explorer) showFault() {
+	f := e.sweep.Fault
+	if f == e.shown {
 		return
 	}
-	l := m.layout
-	if l.heatmap.contains(msg.X, msg.Y) {
-		m.focus = panelHeatmap
-		m.applyFocus()
-		m.hm.Click(msg.X-l.heatmap.x, msg.Y-l.heatmap.y)
-		if c, ok := m.hm.CursorCell(); ok {
-			m.table.SelectOffset(c.Start)
+	first := e.shown == nil
+	e.shown = f
+	if f != nil {
+		e.faultP.SetFault(f)
+		if first {
+			e.focus = panelDetails
 		}
+	}
+	e.layout()
+}
+
+// refreshSummary recomputes the statistics, at most a few times a second
+// while pages stream (it is linear in the extents) and always when forced.
+func (e *explorer) refreshSummary(force bool) {
+	m := e.sweep.Map
+	if !force && (m.Version() == e.sumVer || time.Since(e.sumAt) < refreshEvery) {
+		return
+	}
+	e.statsP.SetSummary(ui.Summary{Stats: m.Stats(), Largest: ui.LargestExtents(m, 5), Progress: e.sweep.Progress, Loading: e.loading})
+	e.sumAt, e.sumVer = time.Now(), m.Version()
+}
+
+func (e *explorer) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := e.c.keys
+	switch {
+	case key.Matches(msg, k.Global.NextPanel):
+		e.focus = (e.focus + 1) % numPanels
+		e.layout()
+		return nil
+	case key.Matches(msg, k.Global.PrevPanel):
+		e.focus = (e.focus + numPanels - 1) % numPanels
+		e.layout()
+		return nil
+	case key.Matches(msg, k.Explorer.ExportJSON):
+		return e.askExport("json")
+	case key.Matches(msg, k.Explorer.ExportCSV):
+		return e.askExport("csv")
+	case key.Matches(msg, k.Explorer.Jump):
+		return e.askJump()
+	case key.Matches(msg, k.Explorer.Reload):
+		return e.reload()
+	}
+	switch e.focus {
+	case panelHeatmap:
+		before := e.hm.Window()
+		if e.hm.Update(msg) {
+			e.syncTable(e.hm.Window() != before)
+			return nil
+		}
+	case panelExtents:
+		if key.Matches(msg, k.Extents.Zoom) {
+			if x, ok := e.table.Cursor(); ok {
+				e.hm.ZoomTo(heatmap.Window{Start: x.Start, End: x.End()})
+				e.syncTable(true)
+			}
+			return nil
+		}
+		if e.table.Update(msg) {
+			if x, ok := e.table.Cursor(); ok {
+				e.hm.MoveToOffset(x.Start)
+			}
+			return nil
+		}
+	case panelDetails:
+		if e.detailsPanel().Update(msg) {
+			return nil
+		}
+	}
+	if key.Matches(msg, k.Heatmap.ZoomOut) {
+		if e.hm.ZoomOut() {
+			e.syncTable(true)
+			return nil
+		}
+		if e.opened == nil {
+			return emit(backMsg{}) // esc at the top: back to the base picker
+		}
+	}
+	return nil
+}
+
+// syncTable shows in the table what the heatmap shows: its window when it
+// changed, and the extent under the cursor.
+func (e *explorer) syncTable(window bool) {
+	if window {
+		e.table.SetWindow(e.hm.Window())
+	}
+	if c, ok := e.hm.CursorCell(); ok {
+		e.table.SelectOffset(c.Start)
+	}
+}
+
+// detailsPanel is the fault when there is one, else the statistics.
+func (e *explorer) detailsPanel() interface{ Update(tea.KeyPressMsg) bool } {
+	if e.sweep.Fault != nil {
+		return e.faultP
+	}
+	return e.statsP
+}
+
+func (e *explorer) onClick(msg tea.MouseClickMsg) {
+	if msg.Button != tea.MouseLeft {
+		return
+	}
+	r := e.layoutRects().heatmap
+	if r.contains(msg.X, msg.Y) {
+		e.focus = panelHeatmap
+		e.layout()
+		e.hm.Click(msg.X-r.x, msg.Y-r.y)
+		e.syncTable(false)
+	}
+}
+
+func (e *explorer) askJump() tea.Cmd {
+	capacity := e.sel.disk.CapacityBytes
+	in := newInput(e.c, "Go to offset", "bytes (4398046511104), hex (0x40000000000), units (12G, 1.5TiB) or a share of the disk (37.5%)", "",
+		func(v string) (tea.Cmd, error) {
+			off, err := heatmap.ParseOffset(v, capacity)
+			if err != nil {
+				return nil, err
+			}
+			return emit(jumpMsg{e, off}), nil
+		})
+	return openOverlay(in)
+}
+
+func (e *explorer) Typing() bool { return false }
+
+func (e *explorer) ShortHelp() []key.Binding {
+	switch e.focus {
+	case panelExtents:
+		return e.c.keys.ShortHelp("extents")
+	case panelDetails:
+		return e.c.keys.ShortHelp("details")
+	}
+	return e.c.keys.ShortHelp("heatmap")
+}
+
+func (e *explorer) FullHelp() [][]key.Binding { return e.c.keys.FullHelp() }
+
+// The explorer's messages, each tagged with the explorer it belongs to (and
+// for fetch events, the fetch generation): messages of an explorer since
+// replaced, or of an abandoned fetch, are dropped.
+
+type fetchMsg struct {
+	owner *explorer
+	gen   int
+	ev    vsphere.Event
+}
+
+type fetchClosedMsg struct {
+	owner *explorer
+	gen   int
+}
+
+// refreshMsg asks for the statistics to be brought up to date while a
+// fetch runs: pages alone refresh them at most every few hundred
+// milliseconds, and the last pages before a pause would otherwise linger
+// uncounted.
+type refreshMsg struct {
+	owner *explorer
+	gen   int
+}
+
+type jumpMsg struct {
+	owner *explorer
+	off   int64
+}
+
+const refreshEvery = 300 * time.Millisecond
+
+func refreshLater(e *explorer, gen int) tea.Cmd {
+	return tea.Tick(refreshEvery, func(time.Time) tea.Msg { return refreshMsg{e, gen} })
+}
+
+// waitEvent reads one event; Update issues it again after each.
+func waitEvent(e *explorer, gen int, ch <-chan vsphere.Event) tea.Cmd {
+	if ch == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		ev, ok := <-ch
+		if !ok {
+			return fetchClosedMsg{e, gen}
+		}
+		return fetchMsg{e, gen, ev}
 	}
 }

@@ -1,18 +1,22 @@
-// Package model holds cbtscope's root Bubble Tea model. It owns the screens
-// (connecting, the inventory pickers, the explorer, errors), routes messages
-// to the ui components and lays them out, and drives the background fetch:
-// it starts a vsphere fetch for the chosen disk, snapshot and base, folds
-// each page into a heatmap.ChangeMap as it arrives, and cancels the fetch
-// when the user leaves. Nothing in Update blocks on I/O.
+// Package model holds cbtscope's root Bubble Tea model and the components it
+// routes between: the inventory wizard (connect, then pick a datastore, a
+// disk, a target snapshot and a base) and the explorer (a change map being
+// filled by a background sweep, shown as a heatmap, an extent table and
+// details). Overlays (help, a question, a line of input, a long text) are
+// modal: while one is open, every key goes to it. The root routes messages,
+// lays out the screen and owns the connection; components know nothing of
+// each other. Nothing in Update blocks on I/O.
 package model
 
 import (
 	"context"
+	"errors"
+	"os"
 	"time"
 
-	"charm.land/bubbles/v2/help"
-	"charm.land/bubbles/v2/textinput"
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/cbtscope/cbtscope/heatmap"
 	"github.com/cbtscope/cbtscope/keymap"
@@ -23,103 +27,91 @@ import (
 // Source is where inventories and change maps come from: a vCenter (live or
 // the embedded demo). *vsphere.Client is one.
 type Source interface {
+	vsphere.Fetcher
 	Datastores(ctx context.Context) ([]vsphere.Datastore, error)
 	Disks(ctx context.Context, ds vsphere.Datastore) ([]vsphere.Disk, error)
 	Snapshots(ctx context.Context, d vsphere.Disk) ([]vsphere.Snapshot, error)
-	Fetch(ctx context.Context, q vsphere.Query, opts vsphere.FetchOptions) <-chan vsphere.Event
+	FindDisk(ctx context.Context, datastore, disk string) (vsphere.Disk, error)
+	Logout(ctx context.Context)
 }
 
-// Config wires a Model. main and the tests build it the same way.
+// Config says what to explore and how it looks. main, the tests and the
+// screenshot generator fill it the same way and hand it to New, which
+// derives the rest.
 type Config struct {
 	// Connect reaches the source; it runs in the background while the UI
 	// says so. Nil when Opened is set.
 	Connect func(ctx context.Context) (Source, error)
 	// Opened is a saved export to explore offline.
 	Opened *Opened
+	// Select, when set, opens this map directly once connected, with the
+	// pickers one esc away.
+	Select *Select
 	// Where names the source in the header ("demo", a URL, a file).
-	Where   string
-	Styles  *ui.Styles
-	Keys    keymap.KeyMap
+	Where string
+	// Dark and Profile choose the theme: a profile without colour (a dumb
+	// terminal, NO_COLOR, a pipe) draws with glyphs.
+	Dark    bool
+	Profile colorprofile.Profile
 	Workers int
-	// ExportDir is where 'e' and 'E' write exports.
+	// ExportDir is where exports are offered to go.
 	ExportDir string
+	// Timeout bounds each inventory call; 2 minutes when zero.
+	Timeout time.Duration
+}
+
+// Select names a map the way `cbtscope export` does.
+type Select struct {
+	Datastore, Disk, Snapshot, ChangeID, BaseSnapshot string
 }
 
 // Opened is an export read from a file.
 type Opened struct {
 	Export *vsphere.Export
 	Map    *heatmap.ChangeMap
+	// Path is the file it was read from: exports never overwrite it
+	// without asking.
+	Path string
 }
 
-type screen int
-
-const (
-	screenConnecting screen = iota
-	screenError
-	screenDatastores
-	screenDisks
-	screenSnapshots
-	screenBase
-	screenChangeID
-	screenExplorer
-)
-
-// panel is what has focus in the explorer.
-type panel int
-
-const (
-	panelHeatmap panel = iota
-	panelExtents
-	panelDetails
-	numPanels
-)
-
-// Model is the root model.
-type Model struct {
+// common is what every component shares, by pointer.
+type common struct {
 	cfg  Config
 	st   *ui.Styles
 	keys keymap.KeyMap
+}
+
+// component is the contract of everything the root routes to.
+type component interface {
+	Update(msg tea.Msg) tea.Cmd
+	View() string
+	SetSize(w, h int)
+	// StatusLine is the component's own line above the help (progress,
+	// what is loading), shown when no message is.
+	StatusLine(w int) string
+	ShortHelp() []key.Binding
+	FullHelp() [][]key.Binding
+	// Typing reports whether keys are text right now (a filter being
+	// typed): then the global keys stay out of the way.
+	Typing() bool
+}
+
+// Model is the root model.
+type Model struct {
+	c    *common
 	w, h int
 
-	screen   screen
 	src      Source
-	loadErr  error          // for screenError
-	errFault *vsphere.Fault // when the error is a fault
-	errBack  screen         // where esc goes from screenError
-	busy     string         // what is being loaded, when anything is
-	loadGen  int            // bumped by every choice and every step back
+	wizard   *wizard
+	explorer *explorer
+	exploring bool
 
-	picker     *ui.Picker
-	datastores []vsphere.Datastore
-	datastore  vsphere.Datastore
-	disks      []vsphere.Disk
-	disk       vsphere.Disk
-	snaps      []vsphere.Snapshot
-	target     vsphere.Snapshot
-	base       string // changeId
-	baseLabel  string
-	input      textinput.Model
-
-	// the explorer
-	cm       *heatmap.ChangeMap
-	hm       *ui.HeatmapPanel
-	table    *ui.ExtentTable
-	focus    panel
-	gen      int
-	cancel   context.CancelFunc
-	events   <-chan vsphere.Event
-	loading  bool
-	progress vsphere.Progress
-	fault    *vsphere.Fault
-	fetchErr error
-	summary  ui.Summary
-	sumAt    time.Time
-	sumVer   uint64
-	layout   layout
-
-	status   string
-	showHelp bool
-	help     help.Model
+	overlays []overlay
+	status   status
+	// lastErr is the full text of the last error shown, one key away.
+	lastErr string
+	// exitErr is what the user quit on, for the command to print.
+	exitErr error
 }
 
 // New builds the root model.
@@ -127,89 +119,193 @@ func New(cfg Config) *Model {
 	if cfg.Workers <= 0 {
 		cfg.Workers = 4
 	}
-	m := &Model{cfg: cfg, st: cfg.Styles, keys: cfg.Keys, help: help.New()}
-	m.hm = ui.NewHeatmapPanel(m.st, m.keys.Heatmap)
-	m.table = ui.NewExtentTable(m.st, m.keys.Extents)
-	m.help.Styles = help.DefaultStyles(m.st.Dark)
-	if m.st.NoColor {
-		m.help.Styles = help.Styles{}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 2 * time.Minute
 	}
-	m.input = textinput.New()
-	m.input.Placeholder = "52 xx xx xx xx xx xx xx-xx xx xx xx xx xx xx xx/N"
-	m.input.CharLimit = 120
-	// A steady cursor: a blinking one is a timer that never ends, which
-	// would keep Drive (and screenshots) from ever settling.
-	is := m.input.Styles()
-	is.Cursor.Blink = false
-	m.input.SetStyles(is)
+	if cfg.ExportDir == "" {
+		cfg.ExportDir, _ = os.Getwd()
+	}
+	noColor := cfg.Profile == colorprofile.NoTTY || cfg.Profile == colorprofile.ASCII
+	c := &common{cfg: cfg, st: ui.NewStyles(cfg.Dark, noColor), keys: keymap.Default()}
+	m := &Model{c: c, wizard: newWizard(c)}
 	if o := cfg.Opened; o != nil {
-		m.openExport(o)
+		m.explorer = openedExplorer(c, o)
+		m.exploring = true
 	}
 	return m
 }
 
 // Init starts connecting, unless a file was opened.
 func (m *Model) Init() tea.Cmd {
-	if m.cfg.Opened != nil {
+	if m.c.cfg.Opened != nil {
 		return nil
 	}
-	m.screen, m.busy = screenConnecting, "connecting to "+m.cfg.Where
-	return connect(m.cfg.Connect)
+	return m.wizard.connect()
 }
 
-func (m *Model) openExport(o *Opened) {
-	e := o.Export
-	m.screen = screenExplorer
-	m.disk = vsphere.Disk{ID: e.Disk.ID, Name: e.Disk.Name, CapacityBytes: e.Disk.CapacityBytes,
-		Datastore: vsphere.Datastore{Name: e.Disk.Datastore}}
-	m.target = vsphere.Snapshot{ID: e.SnapshotID}
-	m.base, m.baseLabel = e.ChangeID, e.ChangeID
-	m.fault = e.Fault
-	m.setMap(o.Map)
-	m.progress = vsphere.Progress{Scanned: o.Map.ScannedBytes(0, o.Map.Capacity()), Total: o.Map.Capacity(), Pages: int64(e.Stats.Pages)}
-	m.refreshSummary(true)
-}
-
-func (m *Model) setMap(cm *heatmap.ChangeMap) {
-	m.cm = cm
-	m.hm.SetMap(cm)
-	m.table.SetMap(cm)
-	m.focus = panelHeatmap
-	m.applyFocus()
-	m.relayout()
-}
-
-// refreshSummary recomputes the statistics, at most a few times a second
-// while pages stream (it is linear in the extents) and always when forced.
-func (m *Model) refreshSummary(force bool) {
-	if m.cm == nil {
-		return
+func (m *Model) active() component {
+	if m.exploring && m.explorer != nil {
+		return m.explorer
 	}
-	if !force && (m.cm.Version() == m.sumVer || time.Since(m.sumAt) < refreshEvery) {
-		return
-	}
-	m.summary = ui.Summary{Stats: m.cm.Stats(), Largest: ui.LargestExtents(m.cm, 5), Progress: m.progress, Loading: m.loading}
-	m.sumAt, m.sumVer = time.Now(), m.cm.Version()
+	return m.wizard
 }
 
-func (m *Model) applyFocus() {
-	m.hm.Focus(m.focus == panelHeatmap)
-	m.table.Focus(m.focus == panelExtents)
+// Update routes a message. It never blocks: loading and fetching happen in
+// commands.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h = msg.Width, msg.Height
+		m.relayout()
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.onKey(msg)
+	case tea.MouseClickMsg:
+		if len(m.overlays) > 0 {
+			return m, nil // an overlay owns the mouse too
+		}
+		return m, m.active().Update(msg)
+	case connectedMsg:
+		if msg.err == nil {
+			m.src = msg.src
+		}
+		return m, m.wizard.Update(msg)
+	case statusMsg:
+		if msg.err {
+			m.lastErr = msg.full
+		}
+		return m, m.status.set(msg)
+	case statusExpiredMsg:
+		m.status.expire(msg.id)
+		return m, nil
+	case openOverlayMsg:
+		m.overlays = append(m.overlays, msg.o)
+		m.relayout()
+		return m, nil
+	case openMapMsg:
+		return m, m.openMap(msg.sel)
+	case backMsg:
+		m.exploring = false
+		m.status.clear()
+		if m.explorer != nil {
+			m.explorer.stop()
+		}
+		m.wizard.showBase()
+		m.relayout()
+		return m, nil
+	}
+	// Everything else is a reply to a component's command: each takes its
+	// own and ignores the rest.
+	var cmds []tea.Cmd
+	cmds = append(cmds, m.wizard.Update(msg))
+	if m.explorer != nil {
+		cmds = append(cmds, m.explorer.Update(msg))
+	}
+	if n := len(m.overlays); n > 0 {
+		cmd, _ := m.overlays[n-1].Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	return m, tea.Batch(cmds...)
 }
 
-// cancelFetch abandons the running fetch; its remaining events are drained
-// in the background and dropped by generation.
-func (m *Model) cancelFetch() {
-	if m.cancel != nil {
-		m.cancel()
-		m.cancel = nil
+func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.c.keys
+	if msg.String() == "ctrl+c" {
+		return m.quit()
 	}
-	if ch := m.events; ch != nil {
-		go func() {
-			for range ch {
+	if n := len(m.overlays); n > 0 {
+		cmd, done := m.overlays[n-1].Update(msg)
+		if done {
+			m.overlays = m.overlays[:n-1]
+			m.relayout()
+		}
+		return cmd
+	}
+	a := m.active()
+	if !a.Typing() {
+		switch {
+		case key.Matches(msg, k.Global.Quit):
+			return m.quit()
+		case key.Matches(msg, k.Global.Help):
+			m.overlays = append(m.overlays, newHelpOverlay(m.c, a.FullHelp()))
+			m.relayout()
+			return nil
+		case key.Matches(msg, k.Global.LastError):
+			if m.lastErr == "" {
+				return say("no error so far")
 			}
-		}()
-		m.events = nil
+			m.overlays = append(m.overlays, newTextOverlay(m.c, "Last error", m.lastErr))
+			m.relayout()
+			return nil
+		}
 	}
-	m.loading = false
+	return a.Update(msg)
+}
+
+// quit stops the fetch and ends the program, keeping the error the user
+// quit on so that it is not lost with the screen.
+func (m *Model) quit() tea.Cmd {
+	if m.explorer != nil {
+		m.explorer.stop()
+	}
+	if !m.exploring {
+		m.exitErr = m.wizard.shownError()
+	}
+	return tea.Quit
+}
+
+// ExitErr is the error on screen when the user quit, if any.
+func (m *Model) ExitErr() error { return m.exitErr }
+
+// Close ends what the model holds: the fetch and the vCenter session. The
+// command calls it once the program has ended, on every way out.
+func (m *Model) Close(ctx context.Context) {
+	if m.explorer != nil {
+		m.explorer.stop()
+	}
+	if m.src != nil {
+		m.src.Logout(ctx)
+		m.src = nil
+	}
+}
+
+// openMap shows the explorer on a selection: the same map as last time is
+// shown as it is, anything else is fetched.
+func (m *Model) openMap(sel selection) tea.Cmd {
+	if m.src == nil {
+		return sayErr(errors.New("not connected"))
+	}
+	m.exploring = true
+	m.status.clear()
+	if e := m.explorer; e != nil && e.sel.same(sel) {
+		m.relayout()
+		return e.resume()
+	}
+	if m.explorer != nil {
+		m.explorer.stop()
+	}
+	m.explorer = newExplorer(m.c, m.src, sel)
+	m.relayout()
+	return m.explorer.start()
+}
+
+// chrome is the header line above the body and the status and help lines
+// below it.
+const chrome = 3
+
+// MinWidth and MinHeight are the smallest terminal cbtscope draws in.
+const (
+	MinWidth  = 40
+	MinHeight = 12
+)
+
+func (m *Model) relayout() {
+	bw, bh := max(m.w, 0), max(m.h-chrome, 0)
+	m.wizard.SetSize(bw, bh)
+	if m.explorer != nil {
+		m.explorer.SetSize(bw, bh)
+	}
+	for _, o := range m.overlays {
+		o.SetSize(bw, bh)
+	}
 }

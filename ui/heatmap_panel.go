@@ -14,6 +14,10 @@ import (
 // HeatmapPanel draws a window of the change map as a grid of cells with a
 // cursor, offsets down the side, a zoom breadcrumb and a legend. Enter zooms
 // into the cursor's cell; esc zooms back out.
+//
+// The cursor and the zoom are byte offsets, never cell indexes: cells are
+// derived from them at each size, so a resize cannot move what the user is
+// looking at.
 type HeatmapPanel struct {
 	st   *Styles
 	keys keymap.Heatmap
@@ -21,7 +25,7 @@ type HeatmapPanel struct {
 
 	m      *heatmap.ChangeMap
 	zoom   []heatmap.Window // zoom[0] is the whole disk
-	cursor int              // cell index in the grid
+	cursor int64            // the byte under the cursor, inside the window
 	w, h   int
 	focus  bool
 
@@ -38,15 +42,12 @@ type gridKey struct {
 	cols, rows int
 }
 
-// gutter is the width of the offset labels left of the grid.
-const gutter = 10
-
 // NewHeatmapPanel makes a panel; SetMap gives it something to show.
 func NewHeatmapPanel(st *Styles, keys keymap.Heatmap) *HeatmapPanel {
 	return &HeatmapPanel{st: st, keys: keys, r: heatmap.NewRenderer(st.Heatmap)}
 }
 
-// SetMap shows a new map, zoomed out.
+// SetMap shows a new map, zoomed out, the cursor at its start.
 func (p *HeatmapPanel) SetMap(m *heatmap.ChangeMap) {
 	p.m = m
 	p.zoom = []heatmap.Window{{Start: 0, End: m.Capacity()}}
@@ -54,23 +55,22 @@ func (p *HeatmapPanel) SetMap(m *heatmap.ChangeMap) {
 	p.gridOK = false
 }
 
-// SetSize sets the panel's outer size.
-func (p *HeatmapPanel) SetSize(w, h int) {
-	p.w, p.h = w, h
-	p.cursor = min(p.cursor, max(p.cells()-1, 0))
-}
+// SetSize sets the panel's outer size. The cursor keeps its byte.
+func (p *HeatmapPanel) SetSize(w, h int) { p.w, p.h = w, h }
 
 // Focus says whether keys go to this panel.
 func (p *HeatmapPanel) Focus(on bool) { p.focus = on }
 
+// gutterWidth is the width of the offset labels left of the grid, and
+// none on a narrow panel.
 func (p *HeatmapPanel) gutterWidth() int {
 	if p.w < 30 {
 		return 0
 	}
-	return gutter
+	return axisLabelWidth + 1
 }
 
-// Cols and DataRows are the grid's size.
+// Cols is the number of cells across.
 func (p *HeatmapPanel) Cols() int { return max(p.w-p.gutterWidth(), 1) }
 
 // DataRows is the number of grid rows drawn (two per line in colour).
@@ -105,21 +105,55 @@ func (p *HeatmapPanel) Grid() *heatmap.Grid {
 	return &p.grid
 }
 
+// Cursor is the byte under the cursor.
+func (p *HeatmapPanel) Cursor() int64 { return p.cursor }
+
+// cursorIndex is the index of the cell under the cursor in g.
+func (p *HeatmapPanel) cursorIndex(g *heatmap.Grid) int {
+	return max(g.CellAt(p.cursor), 0)
+}
+
 // CursorCell is the cell under the cursor.
 func (p *HeatmapPanel) CursorCell() (heatmap.Cell, bool) {
 	g := p.Grid()
-	if g == nil || p.cursor >= len(g.Cells) {
+	if g == nil || len(g.Cells) == 0 {
 		return heatmap.Cell{}, false
 	}
-	return g.Cells[p.cursor], true
+	return g.Cells[p.cursorIndex(g)], true
 }
 
-// MoveToOffset puts the cursor on the cell holding byte off, if shown.
+// MoveToOffset puts the cursor on byte off, zooming out until the window
+// holds it.
 func (p *HeatmapPanel) MoveToOffset(off int64) {
-	if g := p.Grid(); g != nil {
-		if k := g.CellAt(off); k >= 0 {
-			p.cursor = k
-		}
+	if p.m == nil || off < 0 || off >= p.m.Capacity() {
+		return
+	}
+	for len(p.zoom) > 1 && (off < p.Window().Start || off >= p.Window().End) {
+		p.zoom = p.zoom[:len(p.zoom)-1]
+	}
+	p.cursor = off
+}
+
+// ZoomTo shows [w.Start, w.End) across the panel (widened to a byte per
+// cell if smaller), one level below the window that holds it, with the
+// cursor on its first byte.
+func (p *HeatmapPanel) ZoomTo(w heatmap.Window) {
+	if p.m == nil || w.Start < 0 || w.End > p.m.Capacity() || w.Start >= w.End {
+		return
+	}
+	if n := int64(p.cells()); w.Len() < n {
+		w.End = min(w.Start+n, p.m.Capacity())
+		w.Start = max(w.End-n, 0)
+	}
+	for len(p.zoom) > 1 && (w.Start < p.Window().Start || w.End > p.Window().End) {
+		p.zoom = p.zoom[:len(p.zoom)-1]
+	}
+	if w != p.Window() {
+		p.zoom = append(p.zoom, w)
+	}
+	p.cursor = max(p.cursor, w.Start)
+	if p.cursor >= w.End {
+		p.cursor = w.Start
 	}
 }
 
@@ -130,10 +164,11 @@ func (p *HeatmapPanel) Click(x, y int) {
 	if !p.r.Mono() {
 		row *= 2 // two rows of cells per line
 	}
-	if x < 0 || x >= p.Cols() || row < 0 || row >= p.DataRows() {
+	g := p.Grid()
+	if g == nil || x < 0 || x >= p.Cols() || row < 0 || row >= p.DataRows() {
 		return
 	}
-	p.cursor = row*p.Cols() + x
+	p.cursor = g.Cells[row*p.Cols()+x].Start
 }
 
 // ZoomIn shows the cursor's cell across the whole panel. It stops where a
@@ -144,80 +179,86 @@ func (p *HeatmapPanel) ZoomIn() bool {
 		return false
 	}
 	p.zoom = append(p.zoom, heatmap.Window{Start: c.Start, End: c.End})
-	p.cursor = 0
 	return true
 }
 
-// ZoomOut goes back one level, keeping the cursor on the cell zoomed from;
-// it reports false at the top.
+// ZoomOut goes back one level, keeping the cursor on its byte; it reports
+// false at the top.
 func (p *HeatmapPanel) ZoomOut() bool {
 	if len(p.zoom) <= 1 {
 		return false
 	}
-	from := p.Window()
 	p.zoom = p.zoom[:len(p.zoom)-1]
-	p.gridOK = false
-	p.MoveToOffset(from.Start)
 	return true
 }
 
-// Update handles the panel's keys. It reports whether it used the key, and
+// Update handles the panel's keys. It reports whether it used the key;
 // ZoomOut at the top is left to the caller (it means "back").
 func (p *HeatmapPanel) Update(msg tea.KeyPressMsg) bool {
-	cols, n := p.Cols(), p.cells()
-	rowsPerPage := max(p.DataRows()-1, 1)
+	g := p.Grid()
+	if g == nil {
+		return false
+	}
+	cols, n := g.Cols, len(g.Cells)
+	k := p.cursorIndex(g)
+	rowsPerPage := max(g.Rows-1, 1)
+	to := k
 	switch {
 	case key.Matches(msg, p.keys.Left):
-		p.cursor = max(p.cursor-1, 0)
+		to = max(k-1, 0)
 	case key.Matches(msg, p.keys.Right):
-		p.cursor = min(p.cursor+1, n-1)
+		to = min(k+1, n-1)
 	case key.Matches(msg, p.keys.Up):
-		if p.cursor >= cols {
-			p.cursor -= cols
+		if k >= cols {
+			to = k - cols
 		}
 	case key.Matches(msg, p.keys.Down):
-		if p.cursor+cols < n {
-			p.cursor += cols
+		if k+cols < n {
+			to = k + cols
 		}
 	case key.Matches(msg, p.keys.PageUp):
-		p.cursor = max(p.cursor-rowsPerPage*cols, p.cursor%cols)
+		to = max(k-rowsPerPage*cols, k%cols)
 	case key.Matches(msg, p.keys.PageDown):
-		for p.cursor+cols < n && rowsPerPage > 0 {
-			p.cursor += cols
+		for to+cols < n && rowsPerPage > 0 {
+			to += cols
 			rowsPerPage--
 		}
 	case key.Matches(msg, p.keys.Home):
-		p.cursor = 0
+		to = 0
 	case key.Matches(msg, p.keys.End):
-		p.cursor = n - 1
+		to = n - 1
 	case key.Matches(msg, p.keys.NextChange):
-		p.nextChange()
+		to = changedFrom(g, k, 1)
+	case key.Matches(msg, p.keys.PrevChange):
+		to = changedFrom(g, k, -1)
 	case key.Matches(msg, p.keys.ZoomIn):
 		p.ZoomIn()
+		return true
 	case key.Matches(msg, p.keys.ZoomOut):
 		return p.ZoomOut()
 	default:
 		return false
 	}
+	if to != k {
+		p.cursor = g.Cells[to].Start
+	}
 	return true
 }
 
-func (p *HeatmapPanel) nextChange() {
-	g := p.Grid()
-	if g == nil {
-		return
-	}
+// changedFrom finds the next changed cell after k in direction dir (+1 or
+// -1), wrapping around the grid; k itself when there is none.
+func changedFrom(g *heatmap.Grid, k, dir int) int {
 	n := len(g.Cells)
 	for i := 1; i <= n; i++ {
-		k := (p.cursor + i) % n
-		if g.Cells[k].Changed > 0 {
-			p.cursor = k
-			return
+		j := ((k+dir*i)%n + n) % n
+		if g.Cells[j].Changed > 0 {
+			return j
 		}
 	}
+	return k
 }
 
-// Breadcrumb is the zoom path: "disk › 1.2 GiB–1.4 GiB › …".
+// Breadcrumb is the zoom path: "whole disk › 1.2 GiB–1.4 GiB › …".
 func (p *HeatmapPanel) Breadcrumb() string {
 	parts := []string{"whole disk"}
 	for _, w := range p.zoom[min(1, len(p.zoom)):] {
@@ -239,16 +280,6 @@ func RangeString(start, end int64) string {
 // significant digits to resolve it.
 func fine(offset, span int64) bool { return span < offset/200 }
 
-// OffsetLabel is an offset inside a window, as the heatmap's side labels
-// show it: human units, or relative to the window's start ("+1.5 MiB") when
-// the window is too narrow for absolute human units to differ.
-func OffsetLabel(off int64, w heatmap.Window) string {
-	if fine(w.Start, w.Len()) {
-		return "+" + heatmap.FormatBytes(off-w.Start)
-	}
-	return heatmap.FormatBytes(off)
-}
-
 // View draws the panel in exactly its size.
 func (p *HeatmapPanel) View() string {
 	if p.w <= 0 || p.h <= 0 {
@@ -264,21 +295,31 @@ func (p *HeatmapPanel) View() string {
 		return Fit(head+"\n"+p.st.Muted.Render("no map"), p.w, p.h)
 	}
 	p.rendered.Reset()
-	p.r.RenderTo(&p.rendered, g, p.cursor)
+	p.r.RenderTo(&p.rendered, g, p.cursorIndex(g))
 	lines := strings.Split(p.rendered.String(), "\n")
 	gw := p.gutterWidth()
-	var b strings.Builder
-	b.WriteString(FitLine(head, p.w))
 	rowsPerLine := 2
 	if p.r.Mono() {
 		rowsPerLine = 1
 	}
+	var labels []string
+	if gw > 0 {
+		var offs []int64
+		for i := range lines {
+			if k := i * rowsPerLine * g.Cols; k < len(g.Cells) {
+				offs = append(offs, g.Cells[k].Start)
+			}
+		}
+		labels = AxisLabels(offs, g.Window)
+	}
+	var b strings.Builder
+	b.WriteString(FitLine(head, p.w))
 	for i, l := range lines {
 		b.WriteByte('\n')
 		if gw > 0 {
 			label := ""
-			if k := i * rowsPerLine * g.Cols; k < len(g.Cells) {
-				label = OffsetLabel(g.Cells[k].Start, g.Window)
+			if i < len(labels) {
+				label = labels[i]
 			}
 			b.WriteString(p.st.Muted.Render(fmt.Sprintf("%*s ", gw-1, label)))
 		}

@@ -134,16 +134,25 @@ var (
 // pages then covered: the map is complete, yet the sweep is not clean.
 func (s *Sweep) CoveredFailure() bool { return s.Complete() && (s.Fault != nil || s.Err != nil) }
 
-// Retry returns queries for the ranges a fault left unscanned, derived from
-// q, and forgets the failures they answered: the next events decide again.
-// It returns nothing when no range is faulted.
+// Retry returns queries for every range not scanned yet (where a fault
+// stopped a worker, or a fetch was cancelled), derived from q, and forgets
+// the failures met so far: the next events decide again. It returns nothing
+// when the map is complete.
 func (s *Sweep) Retry(q Query) []Query {
 	var qs []Query
-	for r := range s.Map.FaultedRanges() {
-		rq := q
-		rq.Start, rq.End = r.Start, r.End()
-		qs = append(qs, rq)
+	add := func(a, b int64) {
+		if a < b {
+			rq := q
+			rq.Start, rq.End = a, b
+			qs = append(qs, rq)
+		}
 	}
+	pos := int64(0)
+	for r := range s.Map.ScannedRanges() {
+		add(pos, r.Start)
+		pos = r.End()
+	}
+	add(pos, s.Map.Capacity())
 	if len(qs) > 0 {
 		s.Fault, s.Err, s.Faults, s.Done, s.Canceled = nil, nil, 0, false, false
 	}

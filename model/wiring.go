@@ -1,0 +1,27 @@
+package model
+
+import (
+	"context"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/cbtscope/cbtscope/vsphere"
+	"github.com/cbtscope/cbtscope/vsphere/simulator"
+)
+
+// NewProgram builds the program around a model of cfg: the one wiring main,
+// the tests and the screenshot generator share.
+func NewProgram(cfg Config, opts ...tea.ProgramOption) (*tea.Program, *Model) {
+	m := New(cfg)
+	return tea.NewProgram(m, opts...), m
+}
+
+// ConnectSimulator connects to an embedded simulator as the demo does:
+// pinned by its certificate's thumbprint, any user name.
+func ConnectSimulator(s *simulator.Server) func(ctx context.Context) (Source, error) {
+	return func(ctx context.Context) (Source, error) {
+		u := s.URL()
+		u.User = nil
+		return vsphere.Connect(ctx, vsphere.Settings{URL: u.String(), Username: "demo", Password: "demo", Thumbprint: s.Thumbprint()})
+	}
+}

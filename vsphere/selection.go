@@ -1,0 +1,87 @@
+package vsphere
+
+import (
+	"fmt"
+	"strings"
+)
+
+// PickSnapshots resolves what a query compares, the way every front end
+// reads it: the target snapshot (by id; the newest when empty) and the base
+// changeId, given as a changeId ('*' for allocated areas), as a base
+// snapshot id, or, when neither is given, the newest earlier snapshot that
+// has a changeId ('*' when none has). Mistakes are *UsageError values,
+// found before any query is sent.
+func PickSnapshots(snaps []Snapshot, snapshot, baseSnapshot, changeID string) (target Snapshot, base string, err error) {
+	if len(snaps) == 0 {
+		return Snapshot{}, "", &UsageError{"the disk has no snapshots: CBT queries need one"}
+	}
+	ti := len(snaps) - 1
+	if snapshot != "" {
+		if ti = indexSnapshot(snaps, snapshot); ti < 0 {
+			return Snapshot{}, "", &UsageError{fmt.Sprintf("no snapshot %q; the disk has %s", snapshot, listSnapshots(snaps))}
+		}
+	}
+	target = snaps[ti]
+	switch {
+	case changeID != "" && baseSnapshot != "":
+		return target, "", &UsageError{"give a base changeId or a base snapshot, not both"}
+	case changeID != "":
+		return target, changeID, nil
+	case baseSnapshot != "":
+		bi := indexSnapshot(snaps, baseSnapshot)
+		switch {
+		case bi < 0:
+			return target, "", &UsageError{fmt.Sprintf("no base snapshot %q; the disk has %s", baseSnapshot, listSnapshots(snaps))}
+		case bi == ti:
+			return target, "", &UsageError{fmt.Sprintf("base snapshot %s is the target itself: compare it with an earlier one", baseSnapshot)}
+		case !snaps[bi].CreateTime.Before(target.CreateTime):
+			return target, "", &UsageError{fmt.Sprintf("base snapshot %s was taken after the target %s: the base must be the earlier one", baseSnapshot, target.ID)}
+		case snaps[bi].ChangeID == "":
+			return target, "", &UsageError{fmt.Sprintf("base snapshot %s has no changeId (taken with CBT off); use '*' instead", baseSnapshot)}
+		}
+		return target, snaps[bi].ChangeID, nil
+	}
+	return target, DefaultBase(snaps, target), nil
+}
+
+// DefaultBase is the changeId of the newest snapshot taken before target
+// that has one, or '*' when none has.
+func DefaultBase(snaps []Snapshot, target Snapshot) string {
+	if b, ok := DefaultBaseSnapshot(snaps, target); ok {
+		return b.ChangeID
+	}
+	return "*"
+}
+
+// DefaultBaseSnapshot is the newest snapshot taken before target that has a
+// changeId.
+func DefaultBaseSnapshot(snaps []Snapshot, target Snapshot) (Snapshot, bool) {
+	var best Snapshot
+	found := false
+	for _, s := range snaps {
+		if s.ID == target.ID || s.ChangeID == "" || !s.CreateTime.Before(target.CreateTime) {
+			continue
+		}
+		if !found || s.CreateTime.After(best.CreateTime) {
+			best, found = s, true
+		}
+	}
+	return best, found
+}
+
+func indexSnapshot(snaps []Snapshot, id string) int {
+	for i, s := range snaps {
+		if s.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func listSnapshots(snaps []Snapshot) string {
+	ids := make([]string, len(snaps))
+	for i, s := range snaps {
+		ids[i] = s.ID
+	}
+	return strings.Join(ids, ", ")
+}
