@@ -12,6 +12,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/cbtscope/cbtscope/keymap"
 	"github.com/cbtscope/cbtscope/model"
@@ -139,7 +140,7 @@ func explorerConfig() model.Config {
 		dir = os.TempDir()
 	}
 	return model.Config{
-		Styles:    ui.NewStyles(dark, os.Getenv("NO_COLOR") != ""),
+		Styles:    ui.NewStyles(dark, colorprofile.Detect(os.Stdout, os.Environ())),
 		Keys:      keymap.Default(),
 		ExportDir: dir,
 	}

@@ -188,8 +188,11 @@ func checkStats(t *testing.T, m *ChangeMap, bm *byteModel) {
 		st.FaultedBytes != count(bm.faulted, 0, capacity) {
 		t.Fatalf("stats bytes %+v disagree with the model", st)
 	}
-	if st.Extents != len(want) || st.ReportedExtents != bm.reported || st.BlockSize != bm.gcd || st.Pages != bm.pages {
+	if st.Extents != len(want) || st.ReportedExtents != bm.reported || st.ExtentGCD != bm.gcd || st.Pages != bm.pages {
 		t.Fatalf("stats counts %+v, want extents %d reported %d gcd %d pages %d", st, len(want), bm.reported, bm.gcd, bm.pages)
+	}
+	if (st.BlockSize == 0) == (st.BlockUnknown == "") || st.BlockSize != 0 && (bm.gcd%st.BlockSize != 0 || st.BlockSize&(st.BlockSize-1) != 0) {
+		t.Fatalf("block %d (%q) is not a power of two dividing the gcd %d, nor unknown with a reason", st.BlockSize, st.BlockUnknown, bm.gcd)
 	}
 	if len(want) == 0 {
 		if st.MinExtent != 0 || st.MaxExtent != 0 || st.MedianExtent != 0 {

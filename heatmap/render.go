@@ -238,46 +238,109 @@ func (r *Renderer) RenderTo(b *strings.Builder, g *Grid, cursor int) {
 }
 
 // Legend is one line, at most width columns, saying what a cell covers and
-// what each shade means, e.g. "1 cell = 25.6 MiB  █ unscanned  █ fault
-// █ unchanged  change █████████ 100%". Less important parts go first when
-// the line is narrow.
+// what each state looks like, e.g. "1 cell = 25.6 MiB  ▁▂▃▄▅▆▇█ changed
+// any→all  █ unchanged  █ never scanned  █ partly scanned  █ fault
+// █ cursor". When the line is narrow the least needed parts go first (the
+// scale and the change ramp stay longest); LegendLines keeps them all.
 func (r *Renderer) Legend(cellBytes float64, width int) string {
+	parts := r.legendParts(cellBytes)
+	// Drop from the end of the importance order until it fits.
+	for k := len(legendDropOrder); total(parts) > width && k >= 0; k-- {
+		if k < len(legendDropOrder) {
+			parts[legendDropOrder[k]] = legendPart{}
+		}
+	}
+	if total(parts) > width {
+		return truncateRunes(parts[0].text, width)
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		if p.text == "" {
+			continue
+		}
+		if i > 0 {
+			b.WriteString("  ")
+		}
+		b.WriteString(p.text)
+	}
+	return b.String()
+}
+
+// LegendLines is the whole legend in as few lines of at most width columns
+// as it takes: every state is always explained, for panels that can spare
+// the lines. A part wider than the line is cut.
+func (r *Renderer) LegendLines(cellBytes float64, width int) []string {
+	var lines []string
+	var b strings.Builder
+	used := 0
+	for _, p := range r.legendParts(cellBytes) {
+		switch {
+		case used == 0:
+		case used+2+p.width <= width:
+			b.WriteString("  ")
+			used += 2
+		default:
+			lines = append(lines, b.String())
+			b.Reset()
+			used = 0
+		}
+		if p.width > width {
+			// Only the scale is plain text; swatched parts are narrow.
+			p = legendPart{truncateRunes(p.text, width), width}
+		}
+		b.WriteString(p.text)
+		used += p.width
+	}
+	return append(lines, b.String())
+}
+
+// legendParts are the legend's entries in reading order: the scale, then
+// one per state a cell can show.
+func (r *Renderer) legendParts(cellBytes float64) []legendPart {
 	end := reset
 	if r.theme.Mono {
 		end = ""
 	}
-	sw := func(s Shade) string { return r.glyph[s] + end }
-	ramp := strings.Builder{}
+	var ramp strings.Builder
 	for l := 0; l < Levels; l++ {
 		ramp.WriteString(r.glyph[ShadeChanged+Shade(l)])
 	}
 	ramp.WriteString(end)
+	part := func(swatch, swatchW int, text string) legendPart {
+		return legendPart{text, swatchW + 1 + runeLen(text)}
+	}
+	sw := func(s Shade, label string) legendPart {
+		p := part(0, 1, label)
+		p.text = r.glyph[s] + end + " " + label
+		return p
+	}
 	scale := "1 cell = " + FormatSize(cellBytes)
-	parts := []legendPart{
+	changed := part(0, Levels, "changed any→all")
+	changed.text = ramp.String() + " changed any→all"
+	cursor := part(0, 1, "cursor")
+	cursor.text = r.cursorSwatch() + " cursor"
+	return []legendPart{
 		{scale, runeLen(scale)},
-		{"  " + sw(ShadeUnchanged) + " none", runeLen("  █ none")},
-		{"  " + sw(ShadeUnscanned) + " unscanned", runeLen("  █ unscanned")},
-		{"  " + sw(ShadeFaulted) + " fault", runeLen("  █ fault")},
-		{"  " + ramp.String() + " any→all", 2 + Levels + runeLen(" any→all")},
+		changed,
+		sw(ShadeUnchanged, "unchanged"),
+		sw(ShadeUnscanned, "never scanned"),
+		sw(ShadePartial, "partly scanned"),
+		sw(ShadeFaulted, "fault"),
+		cursor,
 	}
-	// Drop from the middle (fault, unscanned, none) until it fits; the scale
-	// and the ramp matter most.
-	order := []int{1, 2, 3}
-	for total(parts) > width && len(order) > 0 {
-		parts[order[0]].width, parts[order[0]].text = 0, ""
-		order = order[1:]
+}
+
+// legendDropOrder lists legendParts indices from most to least needed on a
+// narrow line (the scale, index 0, goes last of all).
+var legendDropOrder = []int{1, 2, 3, 5, 6, 4}
+
+// cursorSwatch draws the cursor as Render does: its own colour, or in Mono
+// reverse video (there the cursor reverses whatever cell it is on).
+func (r *Renderer) cursorSwatch() string {
+	if r.theme.Mono {
+		return "\x1b[7m \x1b[27m"
 	}
-	if total(parts) > width {
-		parts[4] = legendPart{}
-	}
-	var b strings.Builder
-	for _, p := range parts {
-		b.WriteString(p.text)
-	}
-	if total(parts) > width {
-		return truncateRunes(scale, width)
-	}
-	return b.String()
+	return r.glyph[ShadeCursor] + reset
 }
 
 type legendPart struct {
@@ -285,12 +348,16 @@ type legendPart struct {
 	width int
 }
 
+// total is the width of the parts joined two spaces apart.
 func total(parts []legendPart) int {
-	n := 0
+	n, k := 0, 0
 	for _, p := range parts {
-		n += p.width
+		if p.text != "" {
+			n += p.width
+			k++
+		}
 	}
-	return n
+	return n + 2*max(k-1, 0)
 }
 
 func runeLen(s string) int { return len([]rune(s)) }

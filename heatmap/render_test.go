@@ -110,7 +110,7 @@ func TestLegend(t *testing.T) {
 	if !strings.HasPrefix(full, "1 cell = 25.6 MiB") {
 		t.Fatalf("legend %q does not start with the scale", full)
 	}
-	for _, w := range []string{"none", "unscanned", "fault", "any→all"} {
+	for _, w := range []string{"unchanged", "never scanned", "fault", "any→all"} {
 		if !strings.Contains(full, w) {
 			t.Errorf("legend %q lacks %q", full, w)
 		}
@@ -120,7 +120,8 @@ func TestLegend(t *testing.T) {
 			t.Fatalf("legend at width %d is %d wide", width, got)
 		}
 	}
-	golden(t, "legend_mono.golden", NewRenderer(MonoTheme()).Legend(512, 80))
+	mono := NewRenderer(MonoTheme())
+	golden(t, "legend_mono.golden", mono.Legend(512, 80)+"\n\n"+strings.Join(mono.LegendLines(512, 40), "\n"))
 }
 
 var ansiCodes = regexp.MustCompile("\x1b\\[[0-9;]*m")

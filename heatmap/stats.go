@@ -25,10 +25,68 @@ type Stats struct {
 	MaxExtent    int64 `json:"maxExtentBytes"`
 	// Histogram[k] counts merged extents of size in [2^k, 2^(k+1)).
 	Histogram [64]int64 `json:"-"`
-	// BlockSize is the largest size every reported start and length is a
-	// multiple of: the CBT block size, or a multiple of it. Zero when no
-	// extent was reported.
+	// ExtentGCD is the largest size every reported start and length is a
+	// multiple of. The CBT block size divides it, but few or coarse extents
+	// make it much larger than the block: it is data, not the inference.
+	ExtentGCD int64 `json:"extentGCDBytes"`
+	// BlockSize is the CBT block size inferred from ExtentGCD, or zero when
+	// the map does not show it (BlockUnknown says why). See inferBlock.
 	BlockSize int64 `json:"inferredBlockSize"`
+	// BlockEvidence is how many extents the inference rests on: the merged
+	// extents, whose starts and ends are distinct block boundaries.
+	BlockEvidence int `json:"inferredBlockEvidence"`
+	// BlockUnknown is why BlockSize is zero, one of the Block* reasons.
+	BlockUnknown string `json:"inferredBlockUnknown,omitempty"`
+}
+
+// Why a block size could not be inferred.
+const (
+	BlockNoExtents        = "no extents"
+	BlockTooFewExtents    = "too few extents"
+	BlockNotSectorAligned = "extents not sector aligned"
+	BlockTooCoarse        = "extents coarser than a CBT block"
+)
+
+// The rule for inferring a block size, and why.
+//
+// Every extent a server reports starts and ends on a CBT block boundary, so
+// the block divides the GCD of all starts and lengths. The GCD overshoots
+// the block when every boundary happens to fall on a multiple of a larger
+// unit: certain with a handful of extents (two allocated regions of a "*"
+// map are 2 GiB aligned), unlikely with many. Blocks are powers of two, so
+// the block divides the GCD's largest power-of-two factor; that factor is
+// the candidate. If the block were half of it, each of the 2n distinct
+// boundaries of n separate (merged) extents would have to land on an even
+// block by chance: about one chance in 2^(2n) for writes that are not
+// aligned to a coarser unit by design. MinBlockEvidence extents put that
+// below one in 2^32. A candidate under one sector means the extents are not
+// block data at all; one above MaxInferredBlock is the alignment of what
+// was written (regions, allocation units), not a tracking granularity.
+// Writes aligned by design to a coarser unit than the block still read as
+// that unit, which is why the size is shown as inferred, with its evidence.
+const (
+	MinBlockEvidence = 16
+	MinInferredBlock = 512
+	MaxInferredBlock = 1 << 20
+)
+
+// inferBlock fills BlockSize, BlockEvidence and BlockUnknown from ExtentGCD
+// and the merged extent count.
+func (st *Stats) inferBlock() {
+	st.BlockEvidence = st.Extents
+	cand := st.ExtentGCD & -st.ExtentGCD // largest power of two dividing it
+	switch {
+	case st.ReportedExtents == 0:
+		st.BlockUnknown = BlockNoExtents
+	case cand < MinInferredBlock:
+		st.BlockUnknown = BlockNotSectorAligned
+	case st.Extents < MinBlockEvidence:
+		st.BlockUnknown = BlockTooFewExtents
+	case cand > MaxInferredBlock:
+		st.BlockUnknown = BlockTooCoarse
+	default:
+		st.BlockSize = cand
+	}
 }
 
 // Stats computes the map's statistics. It is linear in the number of
@@ -42,9 +100,10 @@ func (m *ChangeMap) Stats() Stats {
 		Pages:           m.pages,
 		ReportedExtents: m.reported,
 		Extents:         m.changed.len(),
-		BlockSize:       m.gcd,
+		ExtentGCD:       m.gcd,
 	}
 	st.ChangedShare = float64(st.ChangedBytes) / float64(m.capacity)
+	st.inferBlock()
 	n := st.Extents
 	if n == 0 {
 		return st

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/cbtscope/cbtscope/heatmap"
 	"github.com/cbtscope/cbtscope/keymap"
@@ -37,7 +38,7 @@ func BenchmarkView1MStreaming(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	m := New(Config{Styles: ui.NewStyles(true, false), Keys: keymap.Default(), ExportDir: b.TempDir()})
+	m := New(Config{Styles: ui.NewStyles(true, colorprofile.TrueColor), Keys: keymap.Default(), ExportDir: b.TempDir()})
 	m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
 	m.disk = vsphere.Disk{Name: "bench", CapacityBytes: capacity}
 	m.screen = screenExplorer

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/cbtscope/cbtscope/heatmap"
 	"github.com/cbtscope/cbtscope/ui"
@@ -231,7 +232,7 @@ func TestConnectErrorScreen(t *testing.T) {
 // NO_COLOR: not one colour code, and the map still reads (glyphs).
 func TestNoColor(t *testing.T) {
 	cfg := testConfig(t)
-	cfg.Styles = ui.NewStyles(true, true)
+	cfg.Styles = ui.NewStyles(true, colorprofile.Ascii)
 	m := New(cfg)
 	m.Update(tea_WindowSize(140, 40))
 	Drive(m, m.Init(), patience)

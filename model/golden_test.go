@@ -61,7 +61,7 @@ func openedFixture(t *testing.T, withFault bool) *Opened {
 }
 
 func goldenModel(t *testing.T, withFault bool) *Model {
-	return New(Config{Opened: openedFixture(t, withFault), Where: "fixture.json", Styles: ui.NewStyles(true, false),
+	return New(Config{Opened: openedFixture(t, withFault), Where: "fixture.json", Styles: ui.NewStyles(true, colorprofile.TrueColor),
 		Keys: keymap.Default(), ExportDir: t.TempDir()})
 }
 

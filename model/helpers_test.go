@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/cbtscope/cbtscope/keymap"
 	"github.com/cbtscope/cbtscope/ui"
@@ -30,7 +31,7 @@ func testConfig(t testing.TB) Config {
 	u.User = nil
 	return Config{
 		Where:   "demo",
-		Styles:  ui.NewStyles(true, false),
+		Styles:  ui.NewStyles(true, colorprofile.TrueColor),
 		Keys:    keymap.Default(),
 		Workers: 4,
 		Connect: func(ctx context.Context) (Source, error) {

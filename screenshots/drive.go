@@ -9,6 +9,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/cbtscope/cbtscope/keymap"
@@ -36,7 +37,7 @@ func open(sim *simulator.Server, exportDir string) (*session, error) {
 	u.User = nil
 	m := model.New(model.Config{
 		Where:     "demo: embedded vCenter simulator",
-		Styles:    ui.NewStyles(true, false),
+		Styles:    ui.NewStyles(true, colorprofile.TrueColor),
 		Keys:      keymap.Default(),
 		Workers:   4,
 		ExportDir: exportDir,

@@ -5,9 +5,11 @@ import (
 	"strings"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/cbtscope/cbtscope/heatmap"
+	"github.com/cbtscope/cbtscope/keymap"
 	"github.com/cbtscope/cbtscope/vsphere"
 )
 
@@ -40,20 +42,77 @@ func LargestExtents(m *heatmap.ChangeMap, n int) []heatmap.Extent {
 	return top
 }
 
-// StatsView draws the statistics in exactly w×h.
+// StatsPanel shows a map's statistics, wrapped to its width; it scrolls
+// when they are longer than the panel.
+type StatsPanel struct {
+	st     *Styles
+	s      Summary
+	focus  bool
+	w, h   int
+	scroll scrollView
+}
+
+// NewStatsPanel makes a panel scrolled by keys; SetSummary fills it.
+func NewStatsPanel(st *Styles, keys keymap.Details) *StatsPanel {
+	return &StatsPanel{st: st, scroll: scrollView{keys: keys}}
+}
+
+// SetSummary shows new statistics, keeping the scroll position (they are
+// refreshed as pages arrive).
+func (p *StatsPanel) SetSummary(s Summary) {
+	p.s = s
+	p.build()
+}
+
+// SetSize sets the panel's outer size.
+func (p *StatsPanel) SetSize(w, h int) {
+	if w != p.w {
+		p.w = w
+		p.build()
+	}
+	p.h = h
+	p.scroll.setHeight(h)
+}
+
+// Focus says whether keys go to the panel.
+func (p *StatsPanel) Focus(on bool) { p.focus = on }
+
+// Update scrolls for the details keys and reports whether it used msg.
+func (p *StatsPanel) Update(msg tea.KeyPressMsg) bool { return p.scroll.update(msg) }
+
+// View draws the panel in exactly its size.
+func (p *StatsPanel) View() string {
+	title := p.st.PanelTitle
+	if p.focus {
+		title = p.st.PanelTitleFocused
+	}
+	head := title.Render(" Statistics ")
+	if p.s.Loading {
+		head += " " + p.st.Warn.Render("loading…")
+	}
+	return p.scroll.view(p.st, head, p.w, p.h)
+}
+
+// StatsView draws the statistics in exactly w×h from their top: the panel,
+// for callers that keep no panel.
 func StatsView(st *Styles, s Summary, focused bool, w, h int) string {
-	title := st.PanelTitle
-	if focused {
-		title = st.PanelTitleFocused
+	p := NewStatsPanel(st, keymap.DefaultDetails())
+	p.SetSummary(s)
+	p.Focus(focused)
+	p.SetSize(w, h)
+	return p.View()
+}
+
+func (p *StatsPanel) build() {
+	if p.w <= 0 {
+		p.scroll.setLines(nil)
+		return
 	}
+	st, w := p.st, p.w
 	label := func(l string) string { return st.Subtle.Render(fmt.Sprintf("%-10s", l)) }
-	x := s.Stats
+	x := p.s.Stats
 	var b strings.Builder
-	b.WriteString(title.Render(" Statistics "))
-	if s.Loading {
-		b.WriteString(" " + st.Warn.Render("loading…"))
-	}
-	fmt.Fprintf(&b, "\n%s%s %s", label("changed"), st.Bold.Render(heatmap.FormatBytes(x.ChangedBytes)),
+	fmt.Fprintf(&b, "%s%s %s", label("changed"), st.Bold.Render(heatmap.FormatBytes(x.ChangedBytes)),
 		st.Subtle.Render(fmt.Sprintf("(%.3g%% of %s)", 100*x.ChangedShare, heatmap.FormatBytes(x.Capacity))))
 	if x.ScannedBytes < x.Capacity {
 		fmt.Fprintf(&b, "\n%s%s of %s", label("scanned"), heatmap.FormatBytes(x.ScannedBytes), heatmap.FormatBytes(x.Capacity))
@@ -70,16 +129,14 @@ func StatsView(st *Styles, s Summary, focused bool, w, h int) string {
 			heatmap.FormatBytes(x.MinExtent), heatmap.FormatBytes(x.MedianExtent), heatmap.FormatBytes(x.MaxExtent))
 		fmt.Fprintf(&b, "\n%s%s", label(""), st.Subtle.Render("min / median / max"))
 	}
-	if x.BlockSize > 0 {
-		fmt.Fprintf(&b, "\n%s%s %s", label("CBT block"), st.Accent.Render(heatmap.FormatBytes(x.BlockSize)), st.Subtle.Render("(inferred)"))
-	}
-	p := s.Progress
-	if p.Calls > 0 {
-		fmt.Fprintf(&b, "\n%s%d pages · %d calls", label("fetch"), p.Pages, p.Calls)
-		if p.Retries > 0 {
-			fmt.Fprintf(&b, " · %d retries", p.Retries)
+	fmt.Fprintf(&b, "\n%s%s", label("CBT block"), blockText(st, x))
+	pr := p.s.Progress
+	if pr.Calls > 0 {
+		fmt.Fprintf(&b, "\n%s%d pages · %d calls", label("fetch"), pr.Pages, pr.Calls)
+		if pr.Retries > 0 {
+			fmt.Fprintf(&b, " · %d retries", pr.Retries)
 		}
-		fmt.Fprintf(&b, " · %s", p.Elapsed.Round(10*time.Millisecond))
+		fmt.Fprintf(&b, " · %s", pr.Elapsed.Round(10*time.Millisecond))
 	}
 	if hist := histogramLines(st, x, w); len(hist) > 0 {
 		b.WriteString("\n" + st.Subtle.Render("size histogram"))
@@ -87,13 +144,28 @@ func StatsView(st *Styles, s Summary, focused bool, w, h int) string {
 			b.WriteString("\n" + l)
 		}
 	}
-	if len(s.Largest) > 0 {
+	if len(p.s.Largest) > 0 {
 		b.WriteString("\n" + st.Subtle.Render("largest extents"))
-		for _, e := range s.Largest {
-			fmt.Fprintf(&b, "\n  %9s at %s", heatmap.FormatBytes(e.Length), heatmap.FormatBytes(e.Start))
+		for _, e := range p.s.Largest {
+			fmt.Fprintf(&b, "\n  %9s at %s", heatmap.FormatBytes(e.Length), groupDigits(e.Start))
 		}
 	}
-	return Fit(ansi.Wrap(b.String(), w, " "), w, h)
+	p.scroll.setLines(strings.Split(ansi.Wrap(b.String(), w, " "), "\n"))
+}
+
+// blockText is the inferred CBT block size with what it rests on, or why
+// there is none: "64 KiB (inferred from 1,234 extents)", "unknown (too few
+// extents: 2)".
+func blockText(st *Styles, x heatmap.Stats) string {
+	if x.BlockSize > 0 {
+		return st.Accent.Render(heatmap.FormatBytes(x.BlockSize)) + " " +
+			st.Subtle.Render(fmt.Sprintf("(inferred from %s extents)", groupDigits(int64(x.BlockEvidence))))
+	}
+	why := x.BlockUnknown
+	if why == heatmap.BlockTooFewExtents {
+		why += ": " + groupDigits(int64(x.BlockEvidence))
+	}
+	return "unknown " + st.Subtle.Render("("+why+")")
 }
 
 // histogramLines is one bar per power-of-two size class present.

@@ -4,15 +4,20 @@ import (
 	"image/color"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/cbtscope/cbtscope/heatmap"
 )
 
 // Styles is the one theme every component draws with. It is built once at
-// start-up (never inside View) from the terminal's background and NO_COLOR.
+// start-up (never inside View) from the terminal's background and colour
+// profile.
 type Styles struct {
+	// NoColor is set when the profile has no colour: every style is weight
+	// and reverse video, and the heatmap draws glyphs.
 	NoColor bool
 	Dark    bool
+	Profile colorprofile.Profile
 
 	App, Title, Subtle, Muted, Accent, Bold lipgloss.Style
 	PanelTitle, PanelTitleFocused           lipgloss.Style
@@ -26,12 +31,16 @@ type Styles struct {
 	ListTitle lipgloss.Style
 }
 
-// NewStyles builds the theme for a dark or light background; noColor drops
-// every colour (NO_COLOR) and keeps only weight and reverse video.
-func NewStyles(dark, noColor bool) *Styles {
+// NewStyles builds the theme for a dark or light background and a colour
+// profile, as colorprofile.Detect reports it (which folds in NO_COLOR,
+// TERM=dumb and output that is not a terminal). A profile without colour
+// (Ascii, NoTTY, or Unknown) gets the glyph theme: without it the heatmap's
+// half blocks would all print in one colour, a blank field of ▀.
+func NewStyles(dark bool, p colorprofile.Profile) *Styles {
 	ld := lipgloss.LightDark(dark)
 	c := func(light, darkc string) color.Color { return ld(lipgloss.Color(light), lipgloss.Color(darkc)) }
-	s := &Styles{Dark: dark, NoColor: noColor}
+	noColor := p <= colorprofile.ASCII
+	s := &Styles{Dark: dark, NoColor: noColor, Profile: p}
 	base := lipgloss.NewStyle()
 	if noColor {
 		s.App = base
