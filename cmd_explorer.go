@@ -9,14 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
 
-	"github.com/cbtscope/cbtscope/keymap"
 	"github.com/cbtscope/cbtscope/model"
-	"github.com/cbtscope/cbtscope/ui"
 	"github.com/cbtscope/cbtscope/vsphere"
 	"github.com/cbtscope/cbtscope/vsphere/simulator"
 )
@@ -24,12 +22,19 @@ import (
 func init() { commands["open"] = runOpen }
 
 // runExplorer opens the explorer on a vCenter, or on the embedded demo when
-// none is configured.
+// none is configured. Given the same selection flags as export, it opens
+// that map directly, with the pickers one esc away.
 func runExplorer(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("cbtscope", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	connOpts := connFlags(fs, getenv)
 	workers := fs.Int("parallel", 4, "`workers` paging in parallel")
+	var sel model.Select
+	fs.StringVar(&sel.Datastore, "datastore", "", "open a map directly: datastore `name` or moref")
+	fs.StringVar(&sel.Disk, "disk", "", "open a map directly: disk `id or name`")
+	fs.StringVar(&sel.Snapshot, "snapshot", "", "target snapshot `id` (default: the newest)")
+	fs.StringVar(&sel.ChangeID, "change-id", "", "base `changeId`, or '*' for all allocated areas")
+	fs.StringVar(&sel.BaseSnapshot, "base-snapshot", "", "base snapshot `id` (its changeId)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage+"\nexplorer flags:\n")
 		fs.PrintDefaults()
@@ -40,17 +45,26 @@ func runExplorer(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
-	if fs.NArg() > 0 {
+	switch {
+	case fs.NArg() > 0:
 		fmt.Fprintf(stderr, "cbtscope: unknown command %q (see cbtscope --help)\n", fs.Arg(0))
 		return exitUsage
-	}
-	if *workers < 1 || *workers > 64 {
+	case *workers < 1 || *workers > 64:
 		fmt.Fprintln(stderr, "cbtscope: --parallel must be between 1 and 64")
+		return exitUsage
+	case sel.Disk == "" && (sel.Datastore != "" || sel.Snapshot != "" || sel.ChangeID != "" || sel.BaseSnapshot != ""):
+		fmt.Fprintln(stderr, "cbtscope: --datastore, --snapshot, --change-id and --base-snapshot need --disk")
+		return exitUsage
+	case sel.ChangeID != "" && sel.BaseSnapshot != "":
+		fmt.Fprintln(stderr, "cbtscope: give --change-id or --base-snapshot, not both")
 		return exitUsage
 	}
 	conn := connOpts.Settings()
 	cfg := explorerConfig()
 	cfg.Workers = *workers
+	if sel.Disk != "" {
+		cfg.Select = &sel
+	}
 	var demo demoServer
 	defer demo.close()
 	if conn.URL == "" {
@@ -60,9 +74,7 @@ func runExplorer(args []string, stdout, stderr io.Writer) int {
 			if err != nil {
 				return nil, err
 			}
-			u := s.URL()
-			u.User = nil
-			return vsphere.Connect(ctx, vsphere.Settings{URL: u.String(), Username: "demo", Password: "demo", Thumbprint: s.Thumbprint()})
+			return model.ConnectSimulator(s)(ctx)
 		}
 	} else {
 		settings := conn
@@ -127,29 +139,43 @@ func runOpen(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	cfg := explorerConfig()
-	cfg.Opened = &model.Opened{Export: e, Map: m}
+	cfg.Opened = &model.Opened{Export: e, Map: m, Path: args[0]}
 	cfg.Where = filepath.Base(args[0])
 	return runProgram(cfg, stderr)
 }
 
-// explorerConfig is the wiring shared by every way of opening the explorer.
+// explorerConfig is the wiring shared by every way of opening the explorer:
+// the theme from the terminal (a profile without colour draws glyphs).
 func explorerConfig() model.Config {
-	dark := lipgloss.HasDarkBackground(os.Stdin, os.Stdout)
 	dir, err := os.Getwd()
 	if err != nil {
 		dir = os.TempDir()
 	}
 	return model.Config{
-		Styles:    ui.NewStyles(dark, colorprofile.Detect(os.Stdout, os.Environ())),
-		Keys:      keymap.Default(),
+		Dark:      lipgloss.HasDarkBackground(os.Stdin, os.Stdout),
+		Profile:   colorprofile.Detect(os.Stdout, os.Environ()),
 		ExportDir: dir,
 	}
 }
 
+// runProgram runs the explorer, then ends its vCenter session whichever
+// way it ended; an error on screen when the user quit is printed, not lost.
 func runProgram(cfg model.Config, stderr io.Writer) int {
-	p := tea.NewProgram(model.New(cfg))
-	if _, err := p.Run(); err != nil {
+	p, m := model.NewProgram(cfg)
+	_, err := p.Run()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	m.Close(ctx)
+	cancel()
+	if err != nil {
 		fmt.Fprintf(stderr, "cbtscope: %v\n", err)
+		return exitFault
+	}
+	if err := m.ExitErr(); err != nil {
+		fmt.Fprintf(stderr, "cbtscope: %s\n", vsphere.SafeText(err.Error(), 0))
+		var ce *vsphere.ConnectError
+		if errors.As(err, &ce) && ce.Config {
+			return exitUsage
+		}
 		return exitFault
 	}
 	return exitOK

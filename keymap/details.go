@@ -18,7 +18,7 @@ func DefaultDetails() Details {
 		Down:     bind("↓/j", "scroll down", "down", "j"),
 		PageUp:   bind("pgup", "page up", "pgup", "ctrl+u"),
 		PageDown: bind("pgdn/space", "page down", "pgdown", "ctrl+d", "space"),
-		Home:     bind("home/g", "top", "home", "g"),
+		Home:     bind("home", "top", "home"),
 		End:      bind("end/G", "bottom", "end", "G"),
 	}
 }

@@ -8,8 +8,6 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/cbtscope/cbtscope/heatmap"
-	"github.com/cbtscope/cbtscope/keymap"
-	"github.com/cbtscope/cbtscope/ui"
 	"github.com/cbtscope/cbtscope/vsphere"
 )
 
@@ -38,19 +36,20 @@ func BenchmarkView1MStreaming(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	m := New(Config{Styles: ui.NewStyles(true, colorprofile.TrueColor), Keys: keymap.Default(), ExportDir: b.TempDir()})
+	m := New(Config{Dark: true, Profile: colorprofile.TrueColor, ExportDir: b.TempDir()})
 	m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
-	m.disk = vsphere.Disk{Name: "bench", CapacityBytes: capacity}
-	m.screen = screenExplorer
-	m.setMap(cm)
-	m.gen, m.loading = 1, true
-	m.refreshSummary(true)
+	e := newExplorer(m.c, nil, selection{disk: vsphere.Disk{Name: "bench", CapacityBytes: capacity}})
+	e.sweep = &vsphere.Sweep{Map: cm}
+	e.setMap()
+	e.gen, e.loading = 1, true
+	m.explorer, m.exploring = e, true
+	m.relayout()
 	m.View()
 	var extents int64 = 1_000_000
 	for b.Loop() {
 		p := nextPage()
 		extents += int64(len(p.Extents))
-		m.Update(fetchMsg{gen: 1, ev: &vsphere.PageEvent{Page: p, Progress: vsphere.Progress{Scanned: off, Total: capacity, Pages: extents / 2000, Extents: extents}}})
+		m.Update(fetchMsg{owner: e, gen: 1, ev: &vsphere.PageEvent{Page: p, Progress: vsphere.Progress{Scanned: off, Total: capacity, Pages: extents / 2000, Extents: extents}}})
 		m.View()
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ms/frame")

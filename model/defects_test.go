@@ -47,7 +47,7 @@ func TestHelpIsModal(t *testing.T) {
 // Two exports of one disk with different bases are two files.
 func TestExportsWithDifferentBasesAreTwoFiles(t *testing.T) {
 	m := started(t, 160, 48)
-	dir := m.cfg.ExportDir
+	dir := m.c.cfg.ExportDir
 	openDisk(t, m, "ds-prod-02", simulator.DemoBootStorm)
 	press(t, m, "e", "enter")
 	press(t, m, "esc") // back to the base picker
@@ -86,9 +86,9 @@ func TestFaultAt80x24(t *testing.T) {
 		press(t, m, "down")
 		seen += m.Render()
 	}
-	flat := strings.Join(strings.Fields(seen), " ")
+	flat := strings.ToLower(strings.Join(strings.Fields(seen), " "))
 	for _, want := range []string{"startOffset", "vim.hostd.vmsvc.cbt.cannotGetChanges", "reset CBT", "full backup"} {
-		if !strings.Contains(flat, want) {
+		if !strings.Contains(flat, strings.ToLower(want)) {
 			t.Fatalf("scrolling the details never shows %q:\n%s", want, m.Render())
 		}
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/cbtscope/cbtscope/heatmap"
-	"github.com/cbtscope/cbtscope/ui"
 	"github.com/cbtscope/cbtscope/vsphere"
 	"github.com/cbtscope/cbtscope/vsphere/simulator"
 )
@@ -25,21 +24,21 @@ func TestTwoKeystrokesFromDiskToMap(t *testing.T) {
 	pick(t, m, "ds-prod-01")
 	pick(t, m, simulator.DemoDatabase)
 	press(t, m, "enter", "enter")
-	if m.screen != screenExplorer || m.loading {
-		t.Fatalf("screen %d loading %v", m.screen, m.loading)
+	if screenName(m) != "explorer" || loading(m) {
+		t.Fatalf("screen %s loading %v", screenName(m), loading(m))
 	}
 	info, _ := s.Disk(simulator.DemoDatabase)
 	n := len(info.Snapshots)
-	if m.target.ID != info.Snapshots[n-1].ID || m.base != info.Snapshots[n-2].ChangeID {
-		t.Fatalf("target %s base %s; want the newest against the one before", m.target.ID, m.base)
+	if m.explorer.sel.target.ID != info.Snapshots[n-1].ID || m.explorer.sel.base != info.Snapshots[n-2].ChangeID {
+		t.Fatalf("target %s base %s; want the newest against the one before", m.explorer.sel.target.ID, m.explorer.sel.base)
 	}
-	want, _ := s.GroundTruth(info.ID, m.target.ID, m.base)
+	want, _ := s.GroundTruth(info.ID, m.explorer.sel.target.ID, m.explorer.sel.base)
 	var got []simulator.Extent
-	for e := range m.cm.Extents(0, m.cm.Capacity()) {
+	for e := range explorerMap(m).Extents(0, explorerMap(m).Capacity()) {
 		got = append(got, simulator.Extent{Start: e.Start, Length: e.Length})
 	}
-	if !slices.Equal(got, want) || !m.cm.Complete() {
-		t.Fatalf("map has %d extents (complete %v), server %d", len(got), m.cm.Complete(), len(want))
+	if !slices.Equal(got, want) || !explorerMap(m).Complete() {
+		t.Fatalf("map has %d extents (complete %v), server %d", len(got), explorerMap(m).Complete(), len(want))
 	}
 	screen := m.Render()
 	contains(t, screen, "Heatmap", "whole disk", "Extents", "Statistics", "CBT block", "64 KiB", "100%")
@@ -49,20 +48,21 @@ func TestTwoKeystrokesFromDiskToMap(t *testing.T) {
 func TestPagesOfAnAbandonedQueryAreDropped(t *testing.T) {
 	m := started(t, 120, 40)
 	openDisk(t, m, "ds-prod-02", simulator.DemoBootStorm)
-	oldGen := m.gen
+	old := m.explorer
+	oldGen := old.gen
 	press(t, m, "esc") // back to the base picker
-	if m.screen != screenBase {
-		t.Fatalf("esc at the top did not go back: screen %d", m.screen)
+	if screenName(m) != "base" {
+		t.Fatalf("esc at the top did not go back: screen %s", screenName(m))
 	}
-	press(t, m, "enter")
-	v := m.cm.Version()
+	pick(t, m, "* allocated areas") // another map
+	v := explorerMap(m).Version()
 	stale := &vsphere.PageEvent{Page: heatmap.Page{Start: 0, Length: 1 << 20, Extents: []heatmap.Extent{{Start: 0, Length: 1 << 20}}}}
-	m.Update(fetchMsg{gen: oldGen, ev: stale})
-	if m.cm.Version() != v {
+	m.Update(fetchMsg{owner: old, gen: oldGen, ev: stale})
+	if explorerMap(m).Version() != v {
 		t.Fatal("a page of the abandoned query changed the new map")
 	}
-	m.Update(fetchMsg{gen: m.gen, ev: stale})
-	if m.cm.Version() == v {
+	m.Update(fetchMsg{owner: m.explorer, gen: m.explorer.gen, ev: stale})
+	if explorerMap(m).Version() == v {
 		t.Fatal("a page of the current query was not absorbed")
 	}
 }
@@ -71,32 +71,32 @@ func TestZoomInAndOut(t *testing.T) {
 	m := started(t, 160, 45)
 	openDisk(t, m, "ds-prod-02", simulator.DemoBootStorm)
 	press(t, m, "n") // onto the first changed cell
-	c, _ := m.hm.CursorCell()
+	c, _ := m.explorer.hm.CursorCell()
 	if c.Changed == 0 {
 		t.Fatal("n did not find a changed cell")
 	}
 	press(t, m, "enter")
-	if m.hm.Depth() != 1 || m.hm.Window() != (heatmap.Window{Start: c.Start, End: c.End}) {
-		t.Fatalf("zoomed to %v at depth %d, want the cell %v", m.hm.Window(), m.hm.Depth(), c)
+	if m.explorer.hm.Depth() != 1 || m.explorer.hm.Window() != (heatmap.Window{Start: c.Start, End: c.End}) {
+		t.Fatalf("zoomed to %v at depth %d, want the cell %v", m.explorer.hm.Window(), m.explorer.hm.Depth(), c)
 	}
 	contains(t, m.Render(), "whole disk ›")
-	if i, j := m.cm.ExtentsIn(c.Start, c.End); m.table.Len() != j-i {
-		t.Fatalf("table shows %d extents, the zoomed cell has %d", m.table.Len(), j-i)
+	if i, j := explorerMap(m).ExtentsIn(c.Start, c.End); m.explorer.table.Len() != j-i {
+		t.Fatalf("table shows %d extents, the zoomed cell has %d", m.explorer.table.Len(), j-i)
 	}
 	// One zoom into a 160-column grid already gives cells of about 2 KiB;
 	// another would give cells under a byte, and is refused.
 	press(t, m, "n", "enter")
-	if m.hm.Depth() != 1 {
-		t.Fatalf("depth %d: zoomed below a byte per cell", m.hm.Depth())
+	if m.explorer.hm.Depth() != 1 {
+		t.Fatalf("depth %d: zoomed below a byte per cell", m.explorer.hm.Depth())
 	}
-	if g := m.hm.Grid(); g.CellBytes() < 1 {
+	if g := m.explorer.hm.Grid(); g.CellBytes() < 1 {
 		t.Fatalf("cells of %.2f bytes", g.CellBytes())
 	}
 	press(t, m, "esc")
-	if m.hm.Depth() != 0 || m.screen != screenExplorer {
-		t.Fatalf("depth %d screen %d after zooming out", m.hm.Depth(), m.screen)
+	if m.explorer.hm.Depth() != 0 || screenName(m) != "explorer" {
+		t.Fatalf("depth %d screen %s after zooming out", m.explorer.hm.Depth(), screenName(m))
 	}
-	if got, _ := m.hm.CursorCell(); got.Start > c.Start || got.End <= c.Start {
+	if got, _ := m.explorer.hm.CursorCell(); got.Start > c.Start || got.End <= c.Start {
 		t.Fatalf("zooming out lost the cursor: %+v, zoomed from %+v", got, c)
 	}
 }
@@ -106,8 +106,8 @@ func TestTableAndHeatmapStayInSync(t *testing.T) {
 	m := started(t, 160, 45)
 	openDisk(t, m, "ds-prod-01", simulator.DemoDatabase)
 	press(t, m, "n")
-	c, _ := m.hm.CursorCell()
-	e, ok := m.table.Cursor()
+	c, _ := m.explorer.hm.CursorCell()
+	e, ok := m.explorer.table.Cursor()
 	if !ok || e.End() <= c.Start || e.Start >= c.End {
 		t.Fatalf("table cursor %v is not in the heatmap's cell %+v", e, c)
 	}
@@ -115,15 +115,15 @@ func TestTableAndHeatmapStayInSync(t *testing.T) {
 	for range 40 {
 		press(t, m, "j")
 	}
-	e, _ = m.table.Cursor()
-	c, _ = m.hm.CursorCell()
+	e, _ = m.explorer.table.Cursor()
+	c, _ = m.explorer.hm.CursorCell()
 	if e.Start < c.Start || e.Start >= c.End {
 		t.Fatalf("heatmap cursor %+v does not hold the table's extent %v", c, e)
 	}
 	press(t, m, "s")
-	first, _ := m.table.Cursor()
-	if first.Length != m.summary.Stats.MaxExtent {
-		t.Fatalf("sorted by size, the first row is %v, the largest is %d", first, m.summary.Stats.MaxExtent)
+	first, _ := m.explorer.table.Cursor()
+	if max := explorerMap(m).Stats().MaxExtent; first.Length != max {
+		t.Fatalf("sorted by size, the first row is %v, the largest is %d", first, max)
 	}
 	press(t, m, "b")
 	contains(t, m.Render(), groupedForTest(first.Length))
@@ -157,22 +157,24 @@ func TestFaultingDiskShowsItsDiagnosis(t *testing.T) {
 	m := started(t, 250, 60)
 	openDisk(t, m, "ds-prod-01", simulator.DemoCorruptCTK)
 	contains(t, m.Render(), "FileFault", "Change tracking file corrupt", "Reset CBT", "vim.hostd.vmsvc.cbt.cannotGetChanges", "faultCause")
-	if m.cm.FaultedBytes(0, m.cm.Capacity()) == 0 {
+	if explorerMap(m).FaultedBytes(0, explorerMap(m).Capacity()) == 0 {
 		t.Fatal("the fault's range is not marked on the map")
 	}
 }
 
-func TestListingFaultShowsItsDiagnosis(t *testing.T) {
+// A disk on an inaccessible datastore is refused with the reason before
+// any query.
+func TestInaccessibleDiskIsRefused(t *testing.T) {
 	m := started(t, 120, 40)
 	pick(t, m, "ds-archive")
 	pick(t, m, simulator.DemoOffline)
-	if m.screen != screenError {
-		t.Fatalf("screen %d", m.screen)
+	if screenName(m) != "error" {
+		t.Fatalf("screen %s", screenName(m))
 	}
 	contains(t, m.Render(), "InvalidDatastore", "Datastore cannot serve this")
 	press(t, m, "esc")
-	if m.screen != screenDisks {
-		t.Fatalf("esc from the error went to screen %d", m.screen)
+	if screenName(m) != "disks" {
+		t.Fatalf("esc from the error went to screen %s", screenName(m))
 	}
 }
 
@@ -180,11 +182,11 @@ func TestListingFaultShowsItsDiagnosis(t *testing.T) {
 func TestExportThenOpen(t *testing.T) {
 	m := started(t, 160, 45)
 	openDisk(t, m, "ds-prod-02", simulator.DemoBootStorm)
-	press(t, m, "e")
-	if !strings.HasPrefix(m.status, "exported to ") {
-		t.Fatalf("status %q", m.status)
+	press(t, m, "e", "enter")
+	if !strings.HasPrefix(statusText(m), "exported to ") {
+		t.Fatalf("status %q", statusText(m))
 	}
-	path := strings.TrimPrefix(m.status, "exported to ")
+	path := strings.TrimPrefix(statusText(m), "exported to ")
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -194,8 +196,8 @@ func TestExportThenOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !e.Complete || cm.Len() != m.cm.Len() || cm.ChangedBytes(0, cm.Capacity()) != m.cm.ChangedBytes(0, m.cm.Capacity()) {
-		t.Fatalf("reopened map differs: %d extents vs %d", cm.Len(), m.cm.Len())
+	if !e.Complete || cm.Len() != explorerMap(m).Len() || cm.ChangedBytes(0, cm.Capacity()) != explorerMap(m).ChangedBytes(0, explorerMap(m).Capacity()) {
+		t.Fatalf("reopened map differs: %d extents vs %d", cm.Len(), explorerMap(m).Len())
 	}
 	cfg := testConfig(t)
 	cfg.Opened = &Opened{Export: e, Map: cm}
@@ -203,9 +205,9 @@ func TestExportThenOpen(t *testing.T) {
 	o := New(cfg)
 	o.Update(tea_WindowSize(160, 45))
 	contains(t, o.Render(), "offline", simulator.DemoBootStorm, "Statistics")
-	press(t, m, "E")
-	if !strings.HasSuffix(m.status, ".csv") {
-		t.Fatalf("status %q", m.status)
+	press(t, m, "E", "enter")
+	if !strings.HasSuffix(statusText(m), ".csv") {
+		t.Fatalf("status %q", statusText(m))
 	}
 }
 
@@ -232,7 +234,7 @@ func TestConnectErrorScreen(t *testing.T) {
 // NO_COLOR: not one colour code, and the map still reads (glyphs).
 func TestNoColor(t *testing.T) {
 	cfg := testConfig(t)
-	cfg.Styles = ui.NewStyles(true, colorprofile.Ascii)
+	cfg.Profile = colorprofile.Ascii
 	m := New(cfg)
 	m.Update(tea_WindowSize(140, 40))
 	Drive(m, m.Init(), patience)
@@ -255,14 +257,14 @@ func TestKeyPressSpellsLikeTheKeyMaps(t *testing.T) {
 func TestMouseClickMovesTheCursor(t *testing.T) {
 	m := started(t, 160, 45)
 	openDisk(t, m, "ds-prod-01", simulator.DemoDatabase)
-	h := m.layout.heatmap
+	h := m.explorer.layoutRects().heatmap
 	// The grid starts right of the offsets and below the panel's title;
 	// each line holds two rows of cells.
-	x, y := h.x+10+7, h.y+1+3
+	x, y := h.x+12+7, h.y+1+3
 	Send(m, tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft}, patience)
-	want := (2*3)*m.hm.Cols() + 7
-	c, _ := m.hm.CursorCell()
-	g := m.hm.Grid()
+	want := (2*3)*m.explorer.hm.Cols() + 7
+	c, _ := m.explorer.hm.CursorCell()
+	g := m.explorer.hm.Grid()
 	if c != g.Cells[want] {
 		t.Fatalf("click at (%d, %d) put the cursor on %+v, want cell %d %+v", x, y, c, want, g.Cells[want])
 	}
@@ -272,22 +274,23 @@ func TestMouseClickMovesTheCursor(t *testing.T) {
 func TestLateInventoryRepliesAreDropped(t *testing.T) {
 	m := started(t, 120, 40)
 	pick(t, m, "ds-prod-01")
-	first := m.loadGen
-	a := m.disks[0]
+	w := m.wizard
+	first := w.gen
+	a := w.disks[0]
 	// Choose one disk, then another before the first's snapshots arrive.
-	m.disk = a
-	m.loadGen++
-	m.disk = m.disks[1]
+	w.disk = a
+	w.gen++
+	w.disk = w.disks[1]
 	m.Update(snapshotsMsg{gen: first, list: []vsphere.Snapshot{{ID: "snap-of-" + a.Name}}})
-	if m.screen != screenDisks {
-		t.Fatalf("a stale reply moved the screen to %d", m.screen)
+	if screenName(m) != "disks" {
+		t.Fatalf("a stale reply moved the screen to %s", screenName(m))
 	}
 	// Going back drops a pending load too.
-	pick(t, m, m.disks[1].Name) // loads and shows its snapshots
-	gen := m.loadGen
+	pick(t, m, w.disks[1].Name) // loads and shows its snapshots
+	gen := w.gen
 	press(t, m, "esc")
 	m.Update(snapshotsMsg{gen: gen, list: []vsphere.Snapshot{{ID: "late"}}})
-	if m.screen != screenDisks {
-		t.Fatalf("a reply after esc moved the screen to %d", m.screen)
+	if screenName(m) != "disks" {
+		t.Fatalf("a reply after esc moved the screen to %s", screenName(m))
 	}
 }

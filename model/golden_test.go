@@ -8,12 +8,11 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/cbtscope/cbtscope/heatmap"
-	"github.com/cbtscope/cbtscope/keymap"
-	"github.com/cbtscope/cbtscope/ui"
 	"github.com/cbtscope/cbtscope/vsphere"
 )
 
@@ -61,13 +60,13 @@ func openedFixture(t *testing.T, withFault bool) *Opened {
 }
 
 func goldenModel(t *testing.T, withFault bool) *Model {
-	return New(Config{Opened: openedFixture(t, withFault), Where: "fixture.json", Styles: ui.NewStyles(true, colorprofile.TrueColor),
-		Keys: keymap.Default(), ExportDir: t.TempDir()})
+	return New(Config{Opened: openedFixture(t, withFault), Where: "fixture.json", Dark: true, Profile: colorprofile.TrueColor,
+		ExportDir: t.TempDir()})
 }
 
 // runGolden plays keys through a real Bubble Tea program (teatest, fixed
-// colour profile, fixed size) and compares the final screen with a golden
-// file.
+// colour profile, fixed size) and compares the final screen with golden
+// files: the plain text, for review, and the ANSI, for the colours.
 func runGolden(t *testing.T, m *Model, w, h int, keys ...string) {
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.TrueColor)))
@@ -80,7 +79,9 @@ func runGolden(t *testing.T, m *Model, w, h int, keys ...string) {
 		t.Fatal(err)
 	}
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
-	golden.RequireEqual(t, final.Render())
+	screen := final.Render()
+	t.Run("text", func(t *testing.T) { golden.RequireEqual(t, ansi.Strip(screen)) })
+	t.Run("ansi", func(t *testing.T) { golden.RequireEqual(t, screen) })
 }
 
 func TestGoldenExplorerZoomed(t *testing.T) {

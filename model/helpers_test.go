@@ -1,7 +1,6 @@
 package model
 
 import (
-	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -10,9 +9,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
-	"github.com/cbtscope/cbtscope/keymap"
-	"github.com/cbtscope/cbtscope/ui"
-	"github.com/cbtscope/cbtscope/vsphere"
 	"github.com/cbtscope/cbtscope/vsphere/simulator"
 )
 
@@ -27,16 +23,12 @@ func testConfig(t testing.TB) Config {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := s.URL()
-	u.User = nil
 	return Config{
-		Where:   "demo",
-		Styles:  ui.NewStyles(true, colorprofile.TrueColor),
-		Keys:    keymap.Default(),
-		Workers: 4,
-		Connect: func(ctx context.Context) (Source, error) {
-			return vsphere.Connect(ctx, vsphere.Settings{URL: u.String(), Username: "t", Password: "t", Thumbprint: s.Thumbprint()})
-		},
+		Where:     "demo",
+		Dark:      true,
+		Profile:   colorprofile.TrueColor,
+		Workers:   4,
+		Connect:   ConnectSimulator(s),
 		ExportDir: t.TempDir(),
 	}
 }
@@ -49,8 +41,8 @@ func started(t testing.TB, w, h int) *Model {
 	m := New(testConfig(t))
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	Drive(m, m.Init(), patience)
-	if m.screen != screenDatastores {
-		t.Fatalf("after connecting: screen %d, error %v", m.screen, m.loadErr)
+	if screenName(m) != "datastores" {
+		t.Fatalf("after connecting: screen %s, error %v", screenName(m), m.wizard.err)
 	}
 	return m
 }
@@ -70,7 +62,7 @@ func pick(t testing.TB, m *Model, name string) {
 	t.Helper()
 	press(t, m, "g") // to the top
 	for range 50 {
-		if c, ok := m.picker.Selected(); ok && c.Name == name {
+		if c := selectedChoice(m); c.Name == name {
 			press(t, m, "enter")
 			return
 		}
@@ -86,7 +78,7 @@ func openDisk(t testing.TB, m *Model, datastore, disk string) {
 	pick(t, m, datastore)
 	pick(t, m, disk)
 	press(t, m, "enter", "enter")
-	if m.screen != screenExplorer {
+	if screenName(m) != "explorer" {
 		t.Fatalf("not in the explorer:\n%s", m.Render())
 	}
 }

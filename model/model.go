@@ -101,9 +101,9 @@ type Model struct {
 	c    *common
 	w, h int
 
-	src      Source
-	wizard   *wizard
-	explorer *explorer
+	src       Source
+	wizard    *wizard
+	explorer  *explorer
 	exploring bool
 
 	overlays []overlay
@@ -125,8 +125,10 @@ func New(cfg Config) *Model {
 	if cfg.ExportDir == "" {
 		cfg.ExportDir, _ = os.Getwd()
 	}
-	noColor := cfg.Profile == colorprofile.NoTTY || cfg.Profile == colorprofile.ASCII
-	c := &common{cfg: cfg, st: ui.NewStyles(cfg.Dark, noColor), keys: keymap.Default()}
+	if cfg.Profile == colorprofile.Unknown {
+		cfg.Profile = colorprofile.TrueColor
+	}
+	c := &common{cfg: cfg, st: ui.NewStyles(cfg.Dark, cfg.Profile), keys: keymap.Default()}
 	m := &Model{c: c, wizard: newWizard(c)}
 	if o := cfg.Opened; o != nil {
 		m.explorer = openedExplorer(c, o)

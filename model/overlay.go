@@ -55,7 +55,7 @@ func (s *scrollText) Update(msg tea.Msg) (tea.Cmd, bool) {
 		s.top = max(s.top-1, 0)
 	case key.Matches(kp, k.Down):
 		s.top = min(s.top+1, maxTop)
-	case key.Matches(kp, k.Cancel), key.Matches(kp, k.Confirm):
+	case key.Matches(kp, k.Cancel):
 		return nil, true
 	default:
 		for _, b := range s.closes {

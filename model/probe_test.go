@@ -8,17 +8,29 @@ import (
 // Probes read the model's state for tests, so that the tests say what a
 // user sees and survive changes to how the model is put together.
 
+// screenName is what the body shows: an overlay, the explorer, or the
+// wizard's step.
 func screenName(m *Model) string {
-	return map[screen]string{screenConnecting: "connecting", screenError: "error", screenDatastores: "datastores",
-		screenDisks: "disks", screenSnapshots: "snapshots", screenBase: "base", screenChangeID: "changeId", screenExplorer: "explorer"}[m.screen]
+	if m.exploring && m.explorer != nil {
+		return "explorer"
+	}
+	return [...]string{"connecting", "error", "datastores", "disks", "snapshots", "base"}[m.wizard.step]
 }
 
-func cursorCell(m *Model) heatmap.Cell { c, _ := m.hm.CursorCell(); return c }
-func zoomDepth(m *Model) int           { return m.hm.Depth() }
-func explorerMap(m *Model) *heatmap.ChangeMap { return m.cm }
-func statusText(m *Model) string       { return m.status }
+func cursorCell(m *Model) heatmap.Cell {
+	c, _ := m.explorer.hm.CursorCell()
+	return c
+}
+
+func zoomDepth(m *Model) int                  { return m.explorer.hm.Depth() }
+func explorerMap(m *Model) *heatmap.ChangeMap { return m.explorer.sweep.Map }
+func statusText(m *Model) string              { return m.status.text }
+func loading(m *Model) bool                   { return m.explorer != nil && m.explorer.loading }
 
 func selectedChoice(m *Model) ui.Choice {
-	c, _ := m.picker.Selected()
+	if m.wizard.picker == nil {
+		return ui.Choice{}
+	}
+	c, _ := m.wizard.picker.Selected()
 	return c
 }

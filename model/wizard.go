@@ -147,6 +147,7 @@ func (w *wizard) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case stepError:
 		switch {
 		case key.Matches(msg, k.Back) && w.errBack != stepError:
+			w.gen++ // a reply to what failed is no longer wanted
 			w.err = nil
 			w.show(w.errBack)
 		case key.Matches(msg, k.Reload) && w.src == nil && w.c.cfg.Connect != nil:
@@ -391,20 +392,23 @@ func baseSnapshotOf(snaps []vsphere.Snapshot, target vsphere.Snapshot, base stri
 
 // refusedError is a disk cbtscope will not query, and why.
 type refusedError struct {
-	disk string
-	d    vsphere.Diagnosis
+	disk  string
+	fault string // what a query would fail with
+	d     vsphere.Diagnosis
 }
 
-func (e *refusedError) Error() string { return e.disk + ": " + e.d.Title }
+func (e *refusedError) Error() string {
+	return fmt.Sprintf("%s: %s (a query would fail with %s)", e.disk, e.d.Title, e.fault)
+}
 
 // refuse says why a disk cannot be queried, before any snapshot list: CBT
 // off, or its datastore inaccessible.
 func refuse(d vsphere.Disk) error {
 	switch {
 	case !d.CBTEnabled:
-		return &refusedError{d.Name, vsphere.Diagnose(&vsphere.Fault{Type: "InvalidState"})}
+		return &refusedError{d.Name, "InvalidState", vsphere.Diagnose(&vsphere.Fault{Type: "InvalidState"})}
 	case !d.Datastore.Accessible:
-		return &refusedError{d.Name, vsphere.Diagnose(&vsphere.Fault{Type: "InvalidDatastore"})}
+		return &refusedError{d.Name, "InvalidDatastore", vsphere.Diagnose(&vsphere.Fault{Type: "InvalidDatastore"})}
 	}
 	return nil
 }

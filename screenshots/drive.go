@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -12,10 +11,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/cbtscope/cbtscope/keymap"
 	"github.com/cbtscope/cbtscope/model"
-	"github.com/cbtscope/cbtscope/ui"
-	"github.com/cbtscope/cbtscope/vsphere"
 	"github.com/cbtscope/cbtscope/vsphere/simulator"
 )
 
@@ -33,17 +29,13 @@ type session struct {
 
 // open starts the model on sim and drives it to the datastore list.
 func open(sim *simulator.Server, exportDir string) (*session, error) {
-	u := sim.URL()
-	u.User = nil
 	m := model.New(model.Config{
 		Where:     "demo: embedded vCenter simulator",
-		Styles:    ui.NewStyles(true, colorprofile.TrueColor),
-		Keys:      keymap.Default(),
+		Dark:      true,
+		Profile:   colorprofile.TrueColor,
 		Workers:   4,
 		ExportDir: exportDir,
-		Connect: func(ctx context.Context) (model.Source, error) {
-			return vsphere.Connect(ctx, vsphere.Settings{URL: u.String(), Username: "demo", Password: "demo", Thumbprint: sim.Thumbprint()})
-		},
+		Connect:   model.ConnectSimulator(sim),
 	})
 	s := &session{m: m}
 	s.m, _ = s.m.Update(tea.WindowSizeMsg{Width: width, Height: height})

@@ -26,6 +26,11 @@ func AxisLabels(offs []int64, w heatmap.Window) []string {
 	for i, o := range offs {
 		rel[i] = o - w.Start
 	}
+	// The smallest step between rows: labels resolve it to a quarter.
+	step := w.Len()
+	for i := 1; i < len(offs); i++ {
+		step = min(step, offs[i]-offs[i-1])
+	}
 	for _, try := range []struct {
 		vals   []int64
 		top    int64
@@ -33,6 +38,9 @@ func AxisLabels(offs []int64, w heatmap.Window) []string {
 	}{{offs, last, ""}, {rel, last - w.Start, "+"}} {
 		u := unitOf(try.top)
 		for d := 0; d <= 3; d++ {
+			if d < 3 && math.Pow(1024, float64(u))*math.Pow(10, -float64(d)) > float64(step)/4 {
+				continue
+			}
 			if out, ok := labelsIn(try.vals, u, d, try.prefix); ok {
 				return out
 			}

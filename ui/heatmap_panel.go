@@ -74,7 +74,18 @@ func (p *HeatmapPanel) gutterWidth() int {
 func (p *HeatmapPanel) Cols() int { return max(p.w-p.gutterWidth(), 1) }
 
 // DataRows is the number of grid rows drawn (two per line in colour).
-func (p *HeatmapPanel) DataRows() int { return max(p.r.DataRows(p.h-2), 1) }
+func (p *HeatmapPanel) DataRows() int { return max(p.r.DataRows(p.h-1-p.legendRows()), 1) }
+
+// legendRows is how many lines the legend takes: all of it, so that every
+// state is explained, when the grid keeps at least three lines; else one.
+func (p *HeatmapPanel) legendRows() int {
+	cols := max(p.w-p.gutterWidth(), 1)
+	est := float64(p.Window().Len()) / float64(cols*max(p.r.DataRows(p.h-2), 1))
+	if n := len(p.r.LegendLines(est, p.w)); n > 1 && p.h-1-n >= 3 {
+		return n
+	}
+	return 1
+}
 
 func (p *HeatmapPanel) cells() int { return p.Cols() * p.DataRows() }
 
@@ -325,7 +336,14 @@ func (p *HeatmapPanel) View() string {
 		}
 		b.WriteString(l)
 	}
-	b.WriteByte('\n')
-	b.WriteString(p.r.Legend(g.CellBytes(), p.w))
+	if n := p.legendRows(); n > 1 {
+		for _, l := range p.r.LegendLines(g.CellBytes(), p.w) {
+			b.WriteByte('\n')
+			b.WriteString(l)
+		}
+	} else {
+		b.WriteByte('\n')
+		b.WriteString(p.r.Legend(g.CellBytes(), p.w))
+	}
 	return Fit(b.String(), p.w, p.h)
 }

@@ -134,6 +134,7 @@ func TestFetchEachCancelled(t *testing.T) {
 	d, snaps := findDisk(t, c, simulator.DemoSparse)
 	q := Query{Disk: d.Ref(), Capacity: d.CapacityBytes, Snapshot: snaps[len(snaps)-1].ID, ChangeID: "*"}
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	s, _ := NewSweep(d.CapacityBytes)
 	events := FetchEach(ctx, c, []Query{q, q}, FetchOptions{Workers: 2})
 	for ev := range events {
