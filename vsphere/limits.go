@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -91,7 +92,12 @@ func (t guardTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	res, err := t.base.RoundTrip(req.WithContext(ctx))
 	if err != nil {
 		cancel()
-		if parent.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		// The dialer's and the handshake's timeouts are this same limit and
+		// may fire a moment before ctx's.
+		var netErr net.Error
+		timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
+			(errors.As(err, &netErr) && netErr.Timeout())
+		if parent.Err() == nil && timedOut {
 			return nil, &TimeoutError{Limit: t.timeout, URL: t.url}
 		}
 		return nil, err
@@ -140,11 +146,17 @@ func (b *guardedBody) Read(p []byte) (int, error) {
 }
 
 func (b *guardedBody) readErr(err error) error {
-	if err == nil || err == io.EOF {
+	if err == nil {
+		return nil
+	}
+	// Cut by the deadline, a body may also end in a clean io.EOF (seen over
+	// TLS): a body whose deadline passed is never taken as complete.
+	timedOut := b.parent.Err() == nil && errors.Is(b.ctx.Err(), context.DeadlineExceeded)
+	if err == io.EOF && !timedOut {
 		return err
 	}
 	b.failed = true
-	if b.parent.Err() == nil && errors.Is(b.ctx.Err(), context.DeadlineExceeded) {
+	if timedOut {
 		return &TimeoutError{Limit: b.t.timeout, URL: b.t.url, Partial: true}
 	}
 	return err
