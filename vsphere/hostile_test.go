@@ -68,7 +68,9 @@ func TestConnectToSilentServerTimesOut(t *testing.T) {
 			if !errors.As(err, &te) || !errors.As(err, &ce) || te.Limit != limit {
 				t.Fatalf("got %v, want a ConnectError with a timeout after %v", err, limit)
 			}
-			if !strings.Contains(err.Error(), "no reply in 300ms from https://127.0.0.1") {
+			// Under load a healthy call before it may be the one cut, so
+			// "no reply" or "reply not finished": either names limit and server.
+			if !strings.Contains(err.Error(), " in 300ms from https://127.0.0.1") {
 				t.Fatalf("message %q does not name the limit and the server", err)
 			}
 			if strings.Contains(err.Error(), "s3cret") {
