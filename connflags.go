@@ -25,6 +25,7 @@ func connFlags(fs *flag.FlagSet, getenv func(string) string) *connOptions {
 	fs.BoolVar(&c.flags.Insecure, "insecure", false, "skip TLS certificate verification (default $GOVC_INSECURE)")
 	fs.StringVar(&c.flags.CACerts, "ca-certs", "", "PEM `file` of CAs to trust (default $GOVC_TLS_CA_CERTS)")
 	fs.StringVar(&c.flags.Thumbprint, "thumbprint", "", "SHA-1 `thumbprint` of the server certificate to trust (default $GOVC_TLS_KNOWN_HOSTS_THUMBPRINT)")
+	fs.DurationVar(&c.flags.Timeout, "timeout", vsphere.DefaultTimeout, "longest wait for each call to vCenter: connecting, TLS, the whole reply")
 	return c
 }
 
@@ -32,6 +33,7 @@ func connFlags(fs *flag.FlagSet, getenv func(string) string) *connOptions {
 // after parsing.
 func (c *connOptions) Settings() vsphere.Settings {
 	s := vsphere.SettingsFromEnv(c.getenv)
+	s.Timeout = c.flags.Timeout
 	c.fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
 		case "url":

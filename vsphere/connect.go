@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -29,11 +27,13 @@ type Client struct {
 	endpoint *url.URL // with credentials: never print it
 	redact   *Redactor
 	vsom     types.ManagedObjectReference
+	timeout  time.Duration // per call
+	where    string        // the endpoint without credentials, for messages
 
-	mu     sync.Mutex
-	logins atomic.Uint64 // completed logins; a relogin is skipped if one happened meanwhile
+	sess sessionState
 
-	conns atomic.Int64 // new TCP connections opened, to watch connection reuse
+	conns     atomic.Int64 // new TCP connections opened, to watch connection reuse
+	fallbacks atomic.Int64 // replies the fast decoder left to govmomi's
 }
 
 // ConnectError says why connecting failed and what to do about it. It never
@@ -85,8 +85,15 @@ func Connect(ctx context.Context, s Settings) (*Client, error) {
 	if s.Thumbprint != "" {
 		sc.SetThumbprint(u.Host, s.Thumbprint)
 	}
-	c := &Client{endpoint: u, redact: r}
-	tuneTransport(sc, &c.conns)
+	timeout := s.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	if timeout < 0 {
+		return nil, fail("url", u, fmt.Errorf("timeout %v is not positive", timeout), "")
+	}
+	c := &Client{endpoint: u, redact: r, timeout: timeout, where: RedactURL(sc.URL())}
+	tuneTransport(sc, c)
 
 	vc, err := vim25.NewClient(ctx, sc)
 	if err != nil {
@@ -112,18 +119,21 @@ func Connect(ctx context.Context, s Settings) (*Client, error) {
 	return c, nil
 }
 
-// tuneTransport keeps connections alive for parallel workers and drains
-// bodies so they can be reused, and counts new connections.
-func tuneTransport(sc *soap.Client, conns *atomic.Int64) {
+// tuneTransport keeps connections alive for parallel workers, bounds every
+// call in time and size, drains bodies so they can be reused, and counts new
+// connections.
+func tuneTransport(sc *soap.Client, c *Client) {
 	t := sc.DefaultTransport()
 	t.MaxIdleConnsPerHost = 32
 	t.MaxIdleConns = 64
 	t.IdleConnTimeout = 90 * time.Second
+	bindTransport(sc, t, c.timeout)
 	base := sc.Client.Transport
 	if base == nil {
 		base = t
 	}
-	sc.Client.Transport = countingTransport{drainTransport{base}, conns}
+	guard := guardTransport{base: base, timeout: c.timeout, limit: maxReply, url: c.where}
+	sc.Client.Transport = countingTransport{guard, &c.conns}
 }
 
 // countingTransport counts connections that were not reused.
@@ -148,19 +158,8 @@ func (c *Client) login(ctx context.Context) error {
 	if err := session.NewManager(c.vim).Login(ctx, c.endpoint.User); err != nil {
 		return c.redact.Error(err)
 	}
-	c.logins.Add(1)
+	c.sess.gen.Add(1)
 	return nil
-}
-
-// relogin logs in again after NotAuthenticated, unless another caller did
-// so since seen (the login count the failing caller started with).
-func (c *Client) relogin(ctx context.Context, seen uint64) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.logins.Load() != seen {
-		return nil
-	}
-	return c.login(ctx)
 }
 
 // Logout ends the session; errors are of no interest to a closing program.
@@ -175,12 +174,16 @@ func (c *Client) Redact(s string) string { return c.redact.String(s) }
 // classify turns a failure to reach the API into a ConnectError with advice.
 func (c *Client) classify(ctx context.Context, s Settings, u *url.URL, err error,
 	fail func(string, *url.URL, error, string) error) error {
+	if ctx.Err() != nil {
+		return fail("network", u, fmt.Errorf("stopped before vCenter answered: %w", ctx.Err()), "")
+	}
 	var unknown x509.UnknownAuthorityError
 	var host x509.HostnameError
 	var invalid x509.CertificateInvalidError
 	var verify *tls.CertificateVerificationError
+	var pin *ThumbprintMismatchError
 	isTLS := errors.As(err, &unknown) || errors.As(err, &host) || errors.As(err, &invalid) ||
-		errors.As(err, &verify) || strings.Contains(err.Error(), "thumbprint does not match")
+		errors.As(err, &verify) || errors.As(err, &pin)
 	if isTLS {
 		hint := "trust its CA with --ca-certs FILE (GOVC_TLS_CA_CERTS)"
 		if tp := peerThumbprint(ctx, u.Host); tp != "" {
@@ -188,6 +191,10 @@ func (c *Client) classify(ctx context.Context, s Settings, u *url.URL, err error
 		}
 		hint += ", or skip verification with --insecure (GOVC_INSECURE=1)"
 		return fail("tls", u, fmt.Errorf("the server's TLS certificate is not trusted: %w", err), hint)
+	}
+	var timeout *TimeoutError
+	if errors.As(err, &timeout) {
+		return fail("network", u, timeout, "is vCenter overloaded, or is something else listening there? --timeout sets the limit")
 	}
 	var opErr *net.OpError
 	var dnsErr *net.DNSError

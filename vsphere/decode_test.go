@@ -126,15 +126,32 @@ func wellFormed(body []byte) bool {
 	}
 }
 
-// FuzzDecodeChangeInfo: whatever the fast decoder accepts, govmomi's decoder
-// must accept too and read the same numbers from.
+// FuzzDecodeChangeInfo checks both directions. Whatever govmomi's decoder
+// accepts, decodeReply (fast or fallback) reads the same numbers from; what
+// the fast decoder accepts in a well-formed document, govmomi accepts and
+// reads alike; only what neither accepts is an error.
 func FuzzDecodeChangeInfo(f *testing.F) {
-	f.Add(encodeReply(changeInfo{StartOffset: 0, Length: 100, Areas: []heatmap.Extent{{Start: 0, Length: 10}, {Start: 50, Length: 5}}}))
+	good := encodeReply(changeInfo{StartOffset: 0, Length: 100, Areas: []heatmap.Extent{{Start: 0, Length: 10}, {Start: 50, Length: 5}}})
+	f.Add(good)
 	f.Add([]byte(vcenterStyleReply))
 	f.Add(encodeReply(changeInfo{StartOffset: 7, Length: 0}))
+	f.Add(bytes.Replace(good, []byte("<length>100</length>"), []byte("<length><![CDATA[100]]></length>"), 1))
+	f.Add(bytes.Replace(good, []byte("<start>50</start>"), []byte("<start>&#53;0</start>"), 1))
 	f.Fuzz(func(t *testing.T, body []byte) {
+		var c Client
 		var got changeInfo
-		if err := decodeChangeInfo(body, &got); err != nil {
+		pathErr := c.decodeReply(body, &got)
+		ref, refErr := govmomiDecode(body)
+		if refErr == nil {
+			if pathErr != nil {
+				t.Fatalf("govmomi accepts %q as %+v, our path rejects it: %v", body, *ref, pathErr)
+			}
+			if got.StartOffset != ref.StartOffset || got.Length != ref.Length || !slices.Equal(got.Areas, ref.Areas) {
+				t.Fatalf("our path read %+v, govmomi %+v, from %q", got, *ref, body)
+			}
+		}
+		var fast changeInfo
+		if err := decodeChangeInfo(body, &fast); err != nil {
 			return
 		}
 		// The fast decoder is lenient about syntax no server sends (an
@@ -143,12 +160,11 @@ func FuzzDecodeChangeInfo(f *testing.F) {
 		if !wellFormed(body) {
 			return
 		}
-		ref, err := govmomiDecode(body)
-		if err != nil {
-			t.Fatalf("fast decoder accepted what govmomi rejects (%v): %q", err, body)
+		if refErr != nil {
+			t.Fatalf("fast decoder accepted what govmomi rejects (%v): %q", refErr, body)
 		}
-		if got.StartOffset != ref.StartOffset || got.Length != ref.Length || !slices.Equal(got.Areas, ref.Areas) {
-			t.Fatalf("fast decoder read %+v, govmomi %+v, from %q", got, *ref, body)
+		if fast.StartOffset != ref.StartOffset || fast.Length != ref.Length || !slices.Equal(fast.Areas, ref.Areas) {
+			t.Fatalf("fast decoder read %+v, govmomi %+v, from %q", fast, *ref, body)
 		}
 	})
 }

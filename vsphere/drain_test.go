@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // A reader that stops at the end of the envelope leaves the rest of the body
@@ -22,7 +23,7 @@ func TestDrainingKeepsConnectionsAlive(t *testing.T) {
 		base := srv.Client().Transport
 		var rt http.RoundTripper = base
 		if drain {
-			rt = drainTransport{base}
+			rt = guardTransport{base: base, timeout: time.Minute, limit: DefaultMaxReply, url: srv.URL}
 		}
 		client := &http.Client{Transport: countingTransport{rt, &conns}}
 		for range 10 {

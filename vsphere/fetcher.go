@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,11 +39,14 @@ type FetchOptions struct {
 	Retry RetryPolicy
 }
 
-// RetryPolicy is a bounded exponential backoff.
+// RetryPolicy is a bounded exponential backoff with jitter.
 type RetryPolicy struct {
 	Attempts int           // tries per page, first included; 6 when zero
 	Base     time.Duration // first backoff; 200ms when zero
 	Max      time.Duration // longest backoff; 5s when zero
+	// Rand returns a uniform value in [0, n), n > 0; rand.Int64N when nil.
+	// Tests set it to make the jitter deterministic.
+	Rand func(n int64) int64
 }
 
 func (p RetryPolicy) withDefaults() RetryPolicy {
@@ -58,9 +62,21 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 	return p
 }
 
+// backoff is the wait before retry attempt+1: "equal jitter", half the
+// exponential step plus a random part of the other half, so workers that
+// failed together (one dropped connection, one restart) do not retry in step
+// yet never retry at once.
 func (p RetryPolicy) backoff(attempt int) time.Duration {
-	d := p.Base << min(attempt, 20)
-	return min(d, p.Max)
+	d := min(p.Base<<min(attempt, 20), p.Max)
+	half := d / 2
+	if half <= 0 {
+		return d
+	}
+	r := p.Rand
+	if r == nil {
+		r = rand.Int64N
+	}
+	return half + time.Duration(r(int64(d-half)+1))
 }
 
 // Event is what a running fetch reports: *PageEvent, *ProgressEvent,
@@ -184,6 +200,7 @@ func (c *Client) Fetch(ctx context.Context, q Query, opts FetchOptions) <-chan E
 	}
 	f := &fetch{c: c, q: q, retry: opts.Retry.withDefaults(), out: make(chan Event, 4*workers), start: time.Now(), workers: workers}
 	f.total = q.End - q.Start
+	c.progressed() // a new sweep starts with a fresh bound on logins
 	go f.run(ctx)
 	return f.out
 }
@@ -299,40 +316,60 @@ func (f *fetch) sweep(ctx context.Context, s, e int64) {
 	}
 }
 
+// maxFreeRetries bounds the retries of one page that spend no attempt
+// (its session was replaced, or it logged in again): a safety net under
+// maxLoginsWithoutProgress for a server that fails only some pages so.
+const maxFreeRetries = 64
+
 // query makes one call, retrying transient failures with backoff and
 // logging in again when the session expired.
+//
+// A NotAuthenticated does not spend an attempt: with parallel workers, one
+// expiry fails every call in flight, and each would otherwise burn a retry.
+// Logins are bounded instead by maxLoginsWithoutProgress, shared by all.
 func (f *fetch) query(ctx context.Context, off int64, ci *changeInfo) error {
 	var err error
-	for attempt := 0; attempt < f.retry.Attempts; attempt++ {
-		if attempt > 0 {
-			f.retries.Add(1)
-			f.send(ctx, &ProgressEvent{Progress: f.progress()})
-			t := time.NewTimer(f.retry.backoff(attempt - 1))
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return ctx.Err()
-			case <-t.C:
-			}
-		}
-		logins := f.c.logins.Load()
+	spent, free := 0, 0
+	for {
+		gen := f.c.generation()
 		f.calls.Add(1)
 		err = f.c.queryChangedAreas(ctx, &f.q, off, ci)
 		if err == nil {
+			f.c.progressed()
 			return nil
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		if flt, ok := AsFault(err, nil); ok && flt.Type == "NotAuthenticated" {
-			if lerr := f.c.relogin(ctx, logins); lerr != nil {
-				return fmt.Errorf("logging in again after the session expired: %w", lerr)
+			if free++; free > maxFreeRetries {
+				return fmt.Errorf("giving up at startOffset %d: the session ended %d times under this page: %w", off, free-1, err)
 			}
+			if rerr := f.c.renew(ctx, gen); rerr != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				return rerr
+			}
+			f.retries.Add(1)
+			f.send(ctx, &ProgressEvent{Progress: f.progress()})
 			continue
 		}
 		var te *TransientError
 		if !errors.As(err, &te) {
 			return err
+		}
+		if spent++; spent >= f.retry.Attempts {
+			break
+		}
+		f.retries.Add(1)
+		f.send(ctx, &ProgressEvent{Progress: f.progress()})
+		t := time.NewTimer(f.retry.backoff(spent - 1))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
 		}
 	}
 	return fmt.Errorf("giving up at startOffset %d after %d attempts: %w", off, f.retry.Attempts, err)

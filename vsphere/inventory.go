@@ -49,12 +49,12 @@ func (c *Client) Datastores(ctx context.Context) ([]Datastore, error) {
 	m := view.NewManager(c.vim)
 	v, err := m.CreateContainerView(ctx, c.vim.ServiceContent.RootFolder, []string{"Datastore"}, true)
 	if err != nil {
-		return nil, fmt.Errorf("listing datastores: %w", err)
+		return nil, fmt.Errorf("listing datastores: %w", callError(err))
 	}
 	defer v.Destroy(context.WithoutCancel(ctx))
 	var dss []mo.Datastore
 	if err := v.Retrieve(ctx, []string{"Datastore"}, []string{"name", "summary"}, &dss); err != nil {
-		return nil, fmt.Errorf("listing datastores: %w", err)
+		return nil, fmt.Errorf("listing datastores: %w", callError(err))
 	}
 	out := make([]Datastore, 0, len(dss))
 	for _, ds := range dss {
@@ -69,7 +69,7 @@ func (c *Client) Disks(ctx context.Context, ds Datastore) ([]Disk, error) {
 	m := vslm.NewObjectManager(c.vim)
 	ids, err := m.List(ctx, ds.Ref)
 	if err != nil {
-		return nil, fmt.Errorf("listing disks on %s: %w", ds.Name, err)
+		return nil, fmt.Errorf("listing disks on %s: %w", ds.Name, callError(err))
 	}
 	out := make([]Disk, 0, len(ids))
 	for _, id := range ids {
@@ -86,7 +86,7 @@ func (c *Client) Disks(ctx context.Context, ds Datastore) ([]Disk, error) {
 func (c *Client) disk(ctx context.Context, ds Datastore, id string) (Disk, error) {
 	obj, err := vslm.NewObjectManager(c.vim).Retrieve(ctx, ds.Ref, id)
 	if err != nil {
-		return Disk{}, fmt.Errorf("reading disk %s on %s: %w", id, ds.Name, err)
+		return Disk{}, fmt.Errorf("reading disk %s on %s: %w", id, ds.Name, callError(err))
 	}
 	return Disk{
 		ID:            obj.Config.Id.Id,
@@ -101,7 +101,7 @@ func (c *Client) disk(ctx context.Context, ds Datastore, id string) (Disk, error
 func (c *Client) Snapshots(ctx context.Context, d Disk) ([]Snapshot, error) {
 	info, err := vslm.NewObjectManager(c.vim).RetrieveSnapshotInfo(ctx, d.Datastore.Ref, d.ID)
 	if err != nil {
-		return nil, fmt.Errorf("listing snapshots of %s: %w", d.Name, err)
+		return nil, fmt.Errorf("listing snapshots of %s: %w", d.Name, callError(err))
 	}
 	out := make([]Snapshot, 0, len(info.Snapshots))
 	for _, s := range info.Snapshots {
@@ -112,7 +112,7 @@ func (c *Client) Snapshots(ctx context.Context, d Disk) ([]Snapshot, error) {
 			This: c.vsom, Id: types.ID{Id: d.ID}, Datastore: d.Datastore.Ref, SnapshotId: *s.Id,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("reading snapshot %s of %s: %w", s.Id.Id, d.Name, err)
+			return nil, fmt.Errorf("reading snapshot %s of %s: %w", s.Id.Id, d.Name, callError(err))
 		}
 		out = append(out, Snapshot{
 			ID: s.Id.Id, Description: s.Description, CreateTime: s.CreateTime,

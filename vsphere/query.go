@@ -5,15 +5,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/vmware/govmomi/vim25/xml"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
+	"github.com/vmware/govmomi/vim25/xml"
 )
 
 // TransientError is a failure worth retrying: the network, an HTTP 5xx
@@ -57,19 +60,13 @@ func (c *Client) queryChangedAreas(ctx context.Context, q *Query, offset int64, 
 	defer bodyPool.Put(buf)
 	buf.Reset()
 	err = sc.Do(ctx, hreq, func(res *http.Response) error {
+		// The transport caps the body (guardTransport); ReadFrom stops there.
 		if _, err := buf.ReadFrom(res.Body); err != nil {
-			return &TransientError{fmt.Errorf("reading reply: %w", err)}
+			return fmt.Errorf("reading reply: %w", err)
 		}
 		switch {
 		case res.StatusCode == http.StatusOK:
-			out.Areas = out.Areas[:0]
-			if err := decodeChangeInfo(buf.Bytes(), out); err != nil {
-				if errors.Is(err, errFaultBody) {
-					return decodeFault(buf.Bytes())
-				}
-				return fmt.Errorf("decoding reply: %w", err)
-			}
-			return nil
+			return c.decodeReply(buf.Bytes(), out)
 		case res.StatusCode == http.StatusInternalServerError:
 			if err := decodeFault(buf.Bytes()); soap.IsSoapFault(err) {
 				return err
@@ -80,11 +77,48 @@ func (c *Client) queryChangedAreas(ctx context.Context, q *Query, offset int64, 
 		}
 		return fmt.Errorf("HTTP %s", res.Status)
 	})
-	if err != nil && ctx.Err() == nil && isNetworkError(err) {
+	if err == nil {
+		return nil
+	}
+	var te *TimeoutError
+	if errors.As(err, &te) {
+		te.Call = fmt.Sprintf("VstorageObjectVCenterQueryChangedDiskAreas at startOffset %d", offset)
+		if ctx.Err() == nil {
+			return &TransientError{te} // without the *url.Error around it, which repeats the URL
+		}
+	}
+	if ctx.Err() == nil && isNetworkError(err) {
 		return &TransientError{err}
 	}
 	return err
 }
+
+// decodeReply decodes a 200 reply: with the fast decoder when it can, else
+// with govmomi's, so a well-formed reply the fast one does not understand
+// (CDATA, character references, unexpected nesting) still counts.
+func (c *Client) decodeReply(body []byte, out *changeInfo) error {
+	out.Areas = out.Areas[:0]
+	fastErr := decodeChangeInfo(body, out)
+	if fastErr == nil {
+		return nil
+	}
+	if errors.Is(fastErr, errFaultBody) {
+		return decodeFault(body)
+	}
+	out.Areas = out.Areas[:0]
+	if err := decodeChangeInfoGovmomi(body, out); err != nil {
+		if soap.IsSoapFault(err) {
+			return err
+		}
+		return fmt.Errorf("decoding reply: %w (fast decoder: %v)", err, fastErr)
+	}
+	c.fallbacks.Add(1)
+	return nil
+}
+
+// FallbackDecodes counts the changed-areas replies decoded by govmomi's
+// decoder because the fast one did not understand them.
+func (c *Client) FallbackDecodes() int64 { return c.fallbacks.Load() }
 
 // decodeFault decodes a fault envelope with govmomi's type registry, so the
 // fault keeps its concrete type.
@@ -102,19 +136,37 @@ func decodeFault(body []byte) error {
 	return errors.New("reply is neither a result nor a fault")
 }
 
+// isNetworkError reports whether err is the network failing (worth a retry)
+// rather than the server answering.
 func isNetworkError(err error) bool {
 	var te *TransientError
 	if errors.As(err, &te) {
 		return false // already classified
 	}
-	if soap.IsSoapFault(err) {
+	if soap.IsSoapFault(err) || errors.Is(err, context.Canceled) {
 		return false
 	}
-	msg := err.Error()
-	for _, s := range []string{"EOF", "connection reset", "connection refused", "broken pipe", "timeout", "closed network connection", "server closed"} {
-		if strings.Contains(msg, s) {
-			return true
-		}
+	var tooLarge *ReplyTooLargeError
+	if errors.As(err, &tooLarge) {
+		return false // the same request would bring the same reply
+	}
+	var timeout *TimeoutError
+	var netErr net.Error
+	var opErr *net.OpError
+	var urlErr *url.Error
+	switch {
+	case errors.As(err, &timeout), errors.As(err, &opErr),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE):
+		return true
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return true
+	case errors.As(err, &urlErr):
+		// http.Client.Do wraps every failure to get a reply (a connection
+		// closed by the server, a broken transport) in a *url.Error; a reply
+		// we could not use never is.
+		return true
 	}
 	return false
 }

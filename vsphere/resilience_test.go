@@ -189,9 +189,17 @@ func TestCancelWithoutReadingLeavesNothingBehind(t *testing.T) {
 	q := Query{Disk: d.Ref(), Capacity: d.CapacityBytes, Snapshot: snaps[len(snaps)-1].ID, ChangeID: "*"}
 	events := c.Fetch(ctx, q, FetchOptions{Workers: 4})
 	<-events
-	time.Sleep(300 * time.Millisecond) // let the workers fill the channel
+	// Wait until the channel is full and the workers block on sending: the
+	// state this test is about. A fixed sleep could cancel before it.
+	deadline := time.Now().Add(30 * time.Second)
+	for len(events) < cap(events) && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if len(events) < cap(events) || fetchGoroutines() == 0 {
+		t.Fatalf("the workers never filled the channel (%d of %d events queued)", len(events), cap(events))
+	}
 	cancel()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline = time.Now().Add(5 * time.Second)
 	for fetchGoroutines() > 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Settings say how to reach a vCenter. They follow govc: flags default to
@@ -21,6 +22,9 @@ type Settings struct {
 	CACerts string
 	// Thumbprint is the server certificate's SHA-1 thumbprint to trust.
 	Thumbprint string
+	// Timeout bounds each call to vCenter: connecting, the TLS handshake,
+	// and the whole reply; DefaultTimeout when zero.
+	Timeout time.Duration
 }
 
 // SettingsFromEnv reads the GOVC_* variables through getenv.
