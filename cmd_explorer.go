@@ -62,6 +62,7 @@ func runExplorer(args []string, stdout, stderr io.Writer) int {
 	conn := connOpts.Settings()
 	cfg := explorerConfig()
 	cfg.Workers = *workers
+	cfg.Timeout = conn.Timeout
 	if sel.Disk != "" {
 		cfg.Select = &sel
 	}
