@@ -42,7 +42,7 @@ func TestEndToEnd(t *testing.T) {
 
 	// The map loads: progress reaches 100%, the statistics appear.
 	screen := s.waitFor("the loaded map with statistics", 15*time.Second,
-		e2eHas("Heatmap", "whole disk", "100%", "done in", "Statistics", "changed", "CBT block", "(inferred"))
+		e2eHas("Heatmap", "whole disk", "100%", "done in", "Statistics", "changed", "CBT block", "(inferred from"))
 	if n := e2eExtentsInView(screen); n <= 0 {
 		t.Fatalf("the extent table lists %d extents for a disk with changes:\n%s", n, screen)
 	}

@@ -161,22 +161,37 @@ func (t *ExtentTable) Update(msg tea.KeyPressMsg) bool {
 	return true
 }
 
+// offset writes a disk offset exactly, whatever the zoom: grouped bytes,
+// or hex with 'x'. Human units would print neighbouring extents alike
+// ("120 GiB" for both ends of a 64 KiB extent).
 func (t *ExtentTable) offset(v int64) string {
-	switch {
-	case t.hex:
+	if t.hex {
 		return "0x" + strconv.FormatInt(v, 16)
-	case t.exact, fine(t.win.Start, t.win.Len()):
-		// Zoomed in far, human units would print every row alike.
-		return groupDigits(v)
 	}
-	return heatmap.FormatBytes(v)
+	return groupDigits(v)
 }
 
+// size writes an extent's length: human units, which read at a glance and
+// never need to tell neighbours apart, or exact bytes with 'b'.
 func (t *ExtentTable) size(v int64) string {
 	if t.exact {
 		return groupDigits(v)
 	}
 	return heatmap.FormatBytes(v)
+}
+
+// columns are the widths of the row number, offset and length columns:
+// wide enough for the largest value the map can hold in the current
+// number form, so rows line up however far the table is scrolled.
+func (t *ExtentTable) columns(rows int) (num, off, size int) {
+	capacity := t.m.Capacity()
+	num = max(len("#"), len(groupDigits(int64(rows))))
+	off = max(len("start"), len(t.offset(capacity)))
+	size = max(len("length"), len("1023 KiB")) // the widest FormatBytes
+	if t.exact {
+		size = max(size, len(groupDigits(capacity)))
+	}
+	return num, off, size
 }
 
 // groupDigits writes 1234567 as 1,234,567.
@@ -215,15 +230,28 @@ func (t *ExtentTable) View() string {
 	}
 	var b strings.Builder
 	b.WriteString(title.Render(" Extents ") + " " + t.st.Subtle.Render(fmt.Sprintf("%s in view · %s", groupDigits(int64(n)), order)))
-	colW := min(max((t.w-11)/3, 6), 18)
-	b.WriteString("\n" + t.st.Header.Render(fmt.Sprintf("%8s %*s %*s %*s", "#", colW, "start", colW, "length", colW, "end")))
+	numW, offW, sizeW := 1, 5, 8
+	if t.m != nil {
+		numW, offW, sizeW = t.columns(n)
+	}
+	// The end is start + length: the first column to go when the table is
+	// narrow, so what is shown stays aligned and whole.
+	withEnd := numW+offW+sizeW+offW+3 <= t.w
+	line := func(num, start, length, end string) string {
+		l := fmt.Sprintf("%*s %*s %*s", numW, num, offW, start, sizeW, length)
+		if withEnd {
+			l += fmt.Sprintf(" %*s", offW, end)
+		}
+		return l
+	}
+	b.WriteString("\n" + t.st.Header.Render(line("#", "start", "length", "end")))
 	for r := t.top; r < min(n, t.top+t.rows()); r++ {
 		e := t.extentAt(r)
-		line := fmt.Sprintf("%8s %*s %*s %*s", groupDigits(int64(r+1)), colW, t.offset(e.Start), colW, t.size(e.Length), colW, t.offset(e.End()))
+		l := line(groupDigits(int64(r+1)), t.offset(e.Start), t.size(e.Length), t.offset(e.End()))
 		if r == t.cursor {
-			line = t.st.Selected.Render(FitLine(line, t.w))
+			l = t.st.Selected.Render(FitLine(l, t.w))
 		}
-		b.WriteString("\n" + line)
+		b.WriteString("\n" + l)
 	}
 	if n == 0 {
 		b.WriteString("\n" + t.st.Muted.Render("  no changed extents here"))

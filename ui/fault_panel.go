@@ -65,11 +65,7 @@ func (p *FaultPanel) View() string {
 	if p.focus {
 		title = p.st.PanelTitleFocused
 	}
-	head := title.Render(" Fault ")
-	if p.f != nil {
-		head += " " + p.st.Bad.Render(vsphere.SafeText(p.f.Type, 80))
-	}
-	return p.scroll.view(p.st, head, p.w, p.h)
+	return p.scroll.view(p.st, title.Render(" Fault "), p.w, p.h)
 }
 
 // FaultView draws a fault in w×h from its top: the panel, for callers that
@@ -97,7 +93,7 @@ func (p *FaultPanel) build() {
 	st, f := p.st, p.f
 	t := &textLines{w: p.w}
 	d := f.Diagnosis
-	t.para(st.Bad, 0, d.Title)
+	t.para(st.Bad, 0, safe(f.Type)+": "+d.Title)
 	t.para(st.Subtle, 0, "what it means")
 	t.para(st.App, 2, d.Cause)
 	t.para(st.Subtle, 0, "what to do")

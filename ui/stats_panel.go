@@ -202,7 +202,9 @@ func histogramLines(st *Styles, x heatmap.Stats, w int) []string {
 func InspectorView(st *Styles, c heatmap.Cell, extents int, w, h int) string {
 	var b strings.Builder
 	b.WriteString(st.PanelTitle.Render(" Cell "))
-	fmt.Fprintf(&b, "\n%s %s", st.Subtle.Render("range  "), RangeString(c.Start, c.End))
+	// One form at every zoom, as in the extent table: the exact first byte
+	// and the size. Human-unit ends read alike once zoomed in.
+	fmt.Fprintf(&b, "\n%s %s +%s", st.Subtle.Render("range  "), groupDigits(c.Start), heatmap.FormatBytes(c.Len()))
 	fmt.Fprintf(&b, "\n%s %s", st.Subtle.Render("size   "), heatmap.FormatBytes(c.Len()))
 	state := ""
 	switch s := c.Shade(); {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -91,5 +92,21 @@ func TestStatsPanelLooks(t *testing.T) {
 		p.SetSummary(summaryOf(t, 128*gib, spaced(1234)))
 		p.SetSize(size[0], size[1])
 		t.Logf("%d×%d:\n%s", size[0], size[1], ansi.Strip(p.View()))
+	}
+}
+
+// The inspector writes a cell's range in one form at every zoom: the exact
+// first byte and the size, so two cells never read alike.
+func TestInspectorRangeHasOneForm(t *testing.T) {
+	form := regexp.MustCompile(`^range\s+[0-9,]+ \+[0-9.]+ [KMGT]?i?B\s*$`)
+	for _, c := range []heatmap.Cell{
+		{Start: 0, End: 65 << 20},
+		{Start: 4 * gib, End: 4*gib + 16<<20},
+		{Start: 120 * gib, End: 120*gib + 64*kib},
+	} {
+		lines := strings.Split(ansi.Strip(InspectorView(testStyles(), c, 0, 60, 6)), "\n")
+		if !form.MatchString(lines[1]) {
+			t.Errorf("cell [%d, %d): inspector reads %q", c.Start, c.End, lines[1])
+		}
 	}
 }
