@@ -50,6 +50,52 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("the heatmap shows %d background colour(s) %v: changed and unchanged cells should differ", len(c), c)
 	}
 
+	// Help is modal: keys pressed under it do nothing to the map.
+	s.keys("?")
+	s.waitFor("the help screen", 5*time.Second, e2eHas("Keys", "go to offset"))
+	s.keys("j", "j", "Enter", "BSpace", "n", "Escape")
+	s.waitFor("the map, untouched", 5*time.Second, func(screen string) bool {
+		return strings.Contains(screen, "whole disk") && !strings.Contains(screen, "whole disk ›") && !strings.Contains(screen, "Base for")
+	})
+
+	// A resize keeps the cursor on its byte.
+	s.keys("n", "n", "Down", "Down")
+	before := s.waitFor("the inspector", 5*time.Second, func(screen string) bool { return e2eInspectorRange(screen) != "" })
+	beforeRange := e2eInspectorRange(before)
+	start, _ := e2eRangeStart(beforeRange)
+	s.tmux("resize-window", "-t", "e2e", "-x", "100", "-y", "30")
+	s.waitFor("the inspector at 100×30 on the same byte", 5*time.Second, func(screen string) bool {
+		r := e2eInspectorRange(screen)
+		st, ok := e2eRangeStart(r)
+		return ok && r != beforeRange && st <= start
+	})
+	s.tmux("resize-window", "-t", "e2e", "-x", strconv.Itoa(e2eWidth), "-y", strconv.Itoa(e2eHeight))
+	s.waitFor("the same cell back at full size", 5*time.Second, func(screen string) bool { return e2eInspectorRange(screen) == beforeRange })
+
+	// Two exports with different bases are two files.
+	s.keys("e")
+	s.waitFor("the export dialog", 5*time.Second, e2eHas("Export JSON to"))
+	s.keys("Enter")
+	s.waitFor("the export", 5*time.Second, e2eHas("exported to"))
+	s.keys("Escape")
+	s.waitFor("the base picker", 5*time.Second, e2eHas("Base for"))
+	for range 10 {
+		if strings.Contains(s.capture(), "│ * allocated areas") {
+			break
+		}
+		s.keys("Down")
+		time.Sleep(100 * time.Millisecond)
+	}
+	s.keys("Enter")
+	s.waitFor("the allocated-areas map", 15*time.Second, e2eHas("since * (allocated areas)", "done in"))
+	s.keys("e")
+	s.waitFor("the export dialog", 5*time.Second, e2eHas("Export JSON to"))
+	s.keys("Enter")
+	s.waitFor("the second export", 5*time.Second, e2eHas("exported to"))
+	if files, _ := filepath.Glob(filepath.Join(dir, "cbtscope-sql-data-01-*.json")); len(files) != 2 {
+		t.Fatalf("two exports with different bases left %v", files)
+	}
+
 	// n moves the cursor onto a changed cell; enter zooms into it.
 	s.keys("n")
 	s.waitFor("the cursor on a changed cell", 5*time.Second, func(screen string) bool {
@@ -84,20 +130,84 @@ func TestEndToEnd(t *testing.T) {
 			strings.Contains(panel, "Reset CBT") && strings.Contains(panel, "cannotGetChanges")
 	})
 
+	// Its export says INCOMPLETE, and cbtscope open reads it back.
+	s.keys("e")
+	s.waitFor("the export dialog", 5*time.Second, e2eHas("Export JSON to", "INCOMPLETE"))
+	s.keys("Enter")
+	s.waitFor("the export", 5*time.Second, e2eHas("exported to", "INCOMPLETE"))
 	s.keys("q")
-	code := s.waitExit(time.Until(deadline))
-	if code != 0 {
+	if code := s.waitExit(time.Until(deadline)); code != 0 {
 		t.Fatalf("cbtscope exited with status %d, want 0", code)
 	}
+	faulted, _ := filepath.Glob(filepath.Join(dir, "cbtscope-erp-data-02-*.json"))
+	if len(faulted) != 1 {
+		t.Fatalf("exports of the faulted disk: %v", faulted)
+	}
+	o := e2eStartTmux(t, dir, bin, "open", faulted[0])
+	o.waitFor("the opened export", 10*time.Second, e2eHas("offline", "INCOMPLETE", "FileFault"))
+	o.keys("q")
+	if code := o.waitExit(10 * time.Second); code != 0 {
+		b, _ := os.ReadFile(o.stderrFile)
+		t.Fatalf("cbtscope open exited with status %d: %s", code, b)
+	}
+}
+
+// Quitting on an error screen prints the error and fails, so the advice on
+// screen is not lost with it.
+func TestEndToEndErrorExit(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("tmux is not installed; CI must have it (.ci/run installs it)")
+		}
+		t.Skip("tmux is not installed")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "cbtscope")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	// Nothing listens on port 1 of loopback.
+	s := e2eStartTmux(t, dir, bin, "--url", "https://user:hunter2@127.0.0.1:1/sdk", "--timeout", "5s")
+	s.waitFor("the error screen", 15*time.Second, e2eHas("Cannot continue", "127.0.0.1:1"))
+	s.keys("q")
+	if code := s.waitExit(10 * time.Second); code != 1 {
+		t.Fatalf("exit status %d, want 1", code)
+	}
+	b, _ := os.ReadFile(s.stderrFile)
+	if !strings.Contains(string(b), "cbtscope: ") || !strings.Contains(string(b), "127.0.0.1:1") || strings.Contains(string(b), "hunter2") {
+		t.Fatalf("stderr after quitting on the error: %q", b)
+	}
+}
+
+var e2eRangeRE = regexp.MustCompile(`range\s+([\d,]+) \+`)
+
+// e2eInspectorRange is the inspector's range line ("range 123,456 +64 KiB").
+func e2eInspectorRange(screen string) string {
+	for _, line := range strings.Split(screen, "\n") {
+		if i := strings.Index(line, "range "); i >= 0 && strings.Contains(line, "▀") {
+			return strings.TrimSpace(line[i:])
+		}
+	}
+	return ""
+}
+
+func e2eRangeStart(r string) (int64, bool) {
+	m := e2eRangeRE.FindStringSubmatch(r)
+	if m == nil {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(strings.ReplaceAll(m[1], ",", ""), 10, 64)
+	return v, err == nil
 }
 
 // e2eSession is the binary running in a detached tmux session on a private
 // server.
 type e2eSession struct {
-	t        *testing.T
-	socket   string
-	env      []string
-	exitFile string
+	t          *testing.T
+	socket     string
+	env        []string
+	exitFile   string
+	stderrFile string
 }
 
 const (
@@ -105,11 +215,13 @@ const (
 	e2eHeight = 45
 )
 
-func e2eStartTmux(t *testing.T, dir, bin string) *e2eSession {
+func e2eStartTmux(t *testing.T, dir, bin string, args ...string) *e2eSession {
 	t.Helper()
+	tag := strconv.FormatInt(time.Now().UnixNano(), 36)
 	s := &e2eSession{
-		t:        t,
-		exitFile: filepath.Join(dir, "exit-status"),
+		t:          t,
+		exitFile:   filepath.Join(dir, "exit-status-"+tag),
+		stderrFile: filepath.Join(dir, "stderr-"+tag),
 	}
 	// A private server: its socket in a directory of its own (short, as
 	// socket paths must be), so parallel runs never meet.
@@ -127,8 +239,12 @@ func e2eStartTmux(t *testing.T, dir, bin string) *e2eSession {
 		s.env = append(s.env, kv)
 	}
 	s.env = append(s.env, "TERM=xterm-256color")
-	wrapper := fmt.Sprintf("cd %s && TERM=xterm-256color COLORTERM=truecolor %s; echo $? > %s.tmp && mv %s.tmp %s",
-		e2eShellQuote(dir), e2eShellQuote(bin), e2eShellQuote(s.exitFile), e2eShellQuote(s.exitFile), e2eShellQuote(s.exitFile))
+	cmdline := e2eShellQuote(bin)
+	for _, a := range args {
+		cmdline += " " + e2eShellQuote(a)
+	}
+	wrapper := fmt.Sprintf("cd %s && TERM=xterm-256color COLORTERM=truecolor %s 2>%s; echo $? > %s.tmp && mv %s.tmp %s",
+		e2eShellQuote(dir), cmdline, e2eShellQuote(s.stderrFile), e2eShellQuote(s.exitFile), e2eShellQuote(s.exitFile), e2eShellQuote(s.exitFile))
 	t.Cleanup(func() {
 		// The server may be gone already (the program quit); ignore that.
 		_ = exec.Command("tmux", "-S", s.socket, "kill-server").Run()
