@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"bytes"
+	"math"
 	"reflect"
 	"testing"
 
@@ -11,15 +12,21 @@ import (
 	"github.com/vmware/govmomi/vim25/xml"
 )
 
-// The hand-written reply must read back, through govmomi's own decoder, as
-// exactly the DiskChangeInfo it was written from.
-func TestEncodeReplyDecodesAsWritten(t *testing.T) {
+// The reply body, put through govmomi's XML encoder as vcsim does, must read
+// back through govmomi's own decoder as exactly the DiskChangeInfo it was
+// made from.
+func TestChangedAreasReplyDecodesAsWritten(t *testing.T) {
 	for _, info := range []types.DiskChangeInfo{
 		{StartOffset: 0, Length: 1 << 40},
 		{StartOffset: 1 << 30, Length: 1 << 29, ChangedArea: []types.DiskChangeExtent{{Start: 1 << 30, Length: 65536}, {Start: 1<<30 + 1<<20, Length: 1 << 21}}},
+		{StartOffset: math.MaxInt64 - 2, Length: 2, ChangedArea: []types.DiskChangeExtent{{Start: math.MaxInt64 - 2, Length: 1}}},
 	} {
+		var out bytes.Buffer
+		if err := xml.NewEncoder(&out).Encode(&soap.Envelope{Body: changedAreasReply(info)}); err != nil {
+			t.Fatal(err)
+		}
 		var res methods.VstorageObjectVCenterQueryChangedDiskAreasBody
-		dec := xml.NewDecoder(bytes.NewReader(encodeReply(info)))
+		dec := xml.NewDecoder(&out)
 		dec.TypeFunc = types.TypeFunc()
 		if err := dec.Decode(&soap.Envelope{Body: &res}); err != nil {
 			t.Fatal(err)
