@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"unicode/utf8"
 
+	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -105,4 +107,58 @@ func total(m map[string]int64) (n int64) {
 		n += v
 	}
 	return n
+}
+
+// Any changeId at all, sent by a real client, gets a reply or a SOAP fault,
+// never a transport failure; one the simulator cannot parse gets the
+// InvalidArgument changeId fault, naming the value as it arrived.
+func FuzzChangeIDOverTheWire(f *testing.F) {
+	s := start(f, Options{})
+	c := connect(f, s)
+	d, ds := lookup(f, s, DemoDatabase)
+	good := target{ds: ds, disk: d, snapshot: d.Snapshots[3].ID}
+	for _, v := range hostileValues {
+		f.Add(v)
+	}
+	for _, snap := range d.Snapshots {
+		f.Add(snap.ChangeID)
+	}
+	f.Add("*")
+	f.Add(" *")
+	f.Add("52 00/1\r\n")
+	f.Fuzz(func(t *testing.T, v string) {
+		q := good
+		q.changeID = v
+		_, err := query(context.Background(), c, q, 0)
+		if err != nil && !soap.IsSoapFault(err) {
+			t.Fatalf("changeId %q: not a SOAP reply: %v", v, err)
+		}
+		if _, perr := parseChangeID(v); perr == nil {
+			return
+		}
+		got := wantFault(t, err, &types.InvalidArgument{}, KeyInvalidChangeID)
+		if p := got.(*types.InvalidArgument).InvalidProperty; p != "changeId" {
+			t.Errorf("changeId %q: invalidProperty %q", v, p)
+		}
+		if xmlSafe(v) && !messageArg(got, KeyInvalidChangeID, "changeId", v) {
+			t.Errorf("changeId %q: faultMessage %+v does not name it", v, got.GetMethodFault().FaultMessage)
+		}
+	})
+}
+
+// xmlSafe reports whether XML can carry s unchanged: valid UTF-8 made of
+// characters XML 1.0 allows. Others are replaced on the way, by design of
+// XML, not by the simulator.
+func xmlSafe(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		ok := r == '\t' || r == '\n' || r == '\r' ||
+			(r >= 0x20 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || (r >= 0x10000 && r <= 0x10FFFF)
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
