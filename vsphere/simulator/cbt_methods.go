@@ -24,7 +24,9 @@ type cbtManager struct {
 func (m *cbtManager) Reference() types.ManagedObjectReference { return m.Self }
 
 // Lock and Unlock opt out of vcsim's per-object lock, which would serialise
-// every query from every client; the journal has its own locks.
+// every query from every client; the journal has its own locks. They also
+// let a transport-fault panic (transport.go) unwind through vcsim's
+// dispatch without leaving a lock held.
 func (m *cbtManager) Lock()   {}
 func (m *cbtManager) Unlock() {}
 
@@ -72,7 +74,8 @@ func (m *cbtManager) VstorageObjectVCenterQueryChangedDiskAreas(ctx *vcsim.Conte
 	switch inj {
 	case injectDrop, injectHTTP500:
 		// The middleware recovers this and does the damage at the HTTP
-		// level, where it belongs (see transport.go).
+		// level, where it belongs (see transport.go). It comes before any
+		// lock is taken.
 		panic(transportFault{inj})
 	case injectSessionExpiry:
 		s.expireSession(ctx)
