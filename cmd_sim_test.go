@@ -17,6 +17,7 @@ import (
 
 	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 
 	"github.com/cbtscope/cbtscope/vsphere/simulator"
@@ -108,6 +109,20 @@ func TestSimServesUntilSignalled(t *testing.T) {
 			}
 			if extents == 0 {
 				t.Error("no changed extents on the database disk")
+			}
+			// A changeId naming a fault injection is just malformed: the
+			// knobs alone choose injections.
+			for _, bad := range []string{"cbtscope-sim-inject:http500", "cbtscope-sim-inject:dropConnection"} {
+				_, err := methods.VstorageObjectVCenterQueryChangedDiskAreas(ctx, c, &types.VstorageObjectVCenterQueryChangedDiskAreas{
+					This: *c.ServiceContent.VStorageObjectManager, Id: types.ID{Id: disk.ID}, Datastore: ds,
+					SnapshotId: types.ID{Id: disk.Snapshots[3].ID}, ChangeId: bad,
+				})
+				if !soap.IsSoapFault(err) {
+					t.Fatalf("changeId %q: %v, want a SOAP fault", bad, err)
+				}
+				if f, ok := soap.ToSoapFault(err).VimFault().(types.InvalidArgument); !ok || f.InvalidProperty != "changeId" {
+					t.Errorf("changeId %q: fault %#v, want InvalidArgument changeId", bad, soap.ToSoapFault(err).VimFault())
+				}
 			}
 
 			if err := cmd.Process.Signal(tc.sig); err != nil {

@@ -24,7 +24,9 @@ type cbtManager struct {
 func (m *cbtManager) Reference() types.ManagedObjectReference { return m.Self }
 
 // Lock and Unlock opt out of vcsim's per-object lock, which would serialise
-// every query from every client; the journal has its own locks.
+// every query from every client; the journal has its own locks. They also
+// let a transport-fault panic (transport.go) unwind through vcsim's
+// dispatch without leaving a lock held.
 func (m *cbtManager) Lock()   {}
 func (m *cbtManager) Unlock() {}
 
@@ -64,17 +66,17 @@ func (f *methodFault) soap() *soap.Fault { return vcsim.Fault(f.msg, f.fault) }
 
 func (m *cbtManager) VstorageObjectVCenterQueryChangedDiskAreas(ctx *vcsim.Context, req *types.VstorageObjectVCenterQueryChangedDiskAreas) soap.HasFault {
 	s := m.s
-	body := new(methods.VstorageObjectVCenterQueryChangedDiskAreasBody)
+	body := new(changedAreasBody)
 	inj := s.knobs.next()
 	if inj != injectNone {
 		s.stats.inject(inj)
 	}
 	switch inj {
 	case injectDrop, injectHTTP500:
-		// The middleware recognises the marker and does the damage at the
-		// HTTP level, where it belongs.
-		body.Fault_ = vcsim.Fault(transportMarker(inj), &types.SystemError{Reason: "injected"})
-		return body
+		// The middleware recovers this and does the damage at the HTTP
+		// level, where it belongs (see transport.go). It comes before any
+		// lock is taken.
+		panic(transportFault{inj})
 	case injectSessionExpiry:
 		s.expireSession(ctx)
 		f := faultNotAuthenticated(req.This)
@@ -116,9 +118,7 @@ func (m *cbtManager) VstorageObjectVCenterQueryChangedDiskAreas(ctx *vcsim.Conte
 	}
 	spoil(&info, inj, d.j.blockSize)
 	s.stats.page(len(info.ChangedArea))
-	// The middleware encodes the reply (see reply.go).
-	body.Fault_ = vcsim.Fault(replyMarker+s.replies.put(info), &types.SystemError{Reason: "reply encoded by the middleware"})
-	return body
+	return changedAreasReply(info)
 }
 
 func ptr[T any](v T) *T { return &v }

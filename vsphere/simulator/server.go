@@ -65,9 +65,8 @@ type Server struct {
 	tlsCert *tls.Certificate
 	cert    *x509.Certificate
 
-	knobs   knobState
-	replies replyStore
-	stats   stats
+	knobs knobState
+	stats stats
 
 	mu         sync.RWMutex
 	disks      map[string]*disk

@@ -1,25 +1,27 @@
 package simulator
 
 import (
-	"bytes"
 	"net/http"
 	"strconv"
 	"time"
 )
 
 // Transport faults cannot be produced inside vcsim's SOAP dispatch, which
-// always answers with a well-formed envelope. So the CBT method, when a knob
-// says so, answers with a fault carrying a marker, and the middleware that
-// wraps vcsim's handlers replaces that reply with the damage. Only replies
-// with status 500 (SOAP faults) are held back and inspected; good replies
-// stream straight through.
+// always answers with a well-formed envelope, and a vcsim method has no
+// handle on the HTTP response. So the CBT method, when a knob says so,
+// panics with a transportFault; the panic unwinds through vcsim (which
+// holds no lock of ours at that point: cbtManager opts out of vcsim's object
+// locks) to the middleware, which recovers it and does the damage. A panic
+// value is a Go value: nothing a client sends can produce one, so only the
+// knobs choose transport faults. Every reply vcsim writes, good or fault,
+// streams straight through untouched.
 
-const markerPrefix = "cbtscope-sim-inject:"
+// transportFault is what the CBT method panics with to ask the middleware
+// for a transport fault instead of a reply.
+type transportFault struct{ inj injection }
 
-func transportMarker(i injection) string { return markerPrefix + i.String() }
-
-// middleware adds the latency knob and turns marked replies into transport
-// faults.
+// middleware adds the latency knob and turns a transportFault raised by the
+// CBT method into the damage it names.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if d := s.knobs.latency(); d > 0 && r.Method == http.MethodPost {
@@ -31,34 +33,17 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				return
 			}
 		}
-		iw := &injectWriter{ResponseWriter: w, s: s}
-		next.ServeHTTP(iw, r)
-		iw.finish()
+		defer func() {
+			if v := recover(); v != nil {
+				tf, ok := v.(transportFault)
+				if !ok {
+					panic(v)
+				}
+				damage(w, tf.inj)
+			}
+		}()
+		next.ServeHTTP(w, r)
 	})
-}
-
-// injectWriter passes a reply through unless its status is 500, which it
-// holds until the handler returns.
-type injectWriter struct {
-	http.ResponseWriter
-	s    *Server
-	held bool
-	buf  bytes.Buffer
-}
-
-func (w *injectWriter) WriteHeader(code int) {
-	if code == http.StatusInternalServerError {
-		w.held = true
-		return
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *injectWriter) Write(p []byte) (int, error) {
-	if w.held {
-		return w.buf.Write(p)
-	}
-	return w.ResponseWriter.Write(p)
 }
 
 // partialReply is the start of a DiskChangeInfo reply: what a client has
@@ -68,47 +53,28 @@ const partialReply = `<?xml version="1.0" encoding="UTF-8"?>
 
 const proxyError = "<html><head><title>500 Internal Server Error</title></head><body><h1>500 Internal Server Error</h1><p>injected by cbtscope sim</p></body></html>\n"
 
-func (w *injectWriter) finish() {
-	if !w.held {
-		return
-	}
-	body := w.buf.Bytes()
-	if i := bytes.Index(body, []byte(replyMarker)); i >= 0 {
-		token := body[i+len(replyMarker):]
-		if j := bytes.IndexFunc(token, func(r rune) bool { return r < '0' || r > '9' }); j >= 0 {
-			token = token[:j]
-		}
-		if info, ok := w.s.replies.take(string(token)); ok {
-			reply := encodeReply(info)
-			h := w.Header()
-			h.Set("Content-Type", "text/xml; charset=utf-8")
-			h.Set("Content-Length", strconv.Itoa(len(reply)))
-			w.ResponseWriter.WriteHeader(http.StatusOK)
-			_, _ = w.ResponseWriter.Write(reply)
-			return
-		}
-	}
-	switch {
-	case bytes.Contains(body, []byte(transportMarker(injectDrop))):
+// damage answers in place of vcsim, which has written nothing yet: the
+// method panicked before vcsim wrote a status or a byte.
+func damage(w http.ResponseWriter, inj injection) {
+	h := w.Header()
+	switch inj {
+	case injectDrop:
 		// Promise a full reply, send a third of it, then hang up: the
 		// client reads a truncated body (unexpected EOF), not a clean error.
-		h := w.Header()
 		h.Set("Content-Type", "text/xml; charset=utf-8")
 		h.Set("Content-Length", strconv.Itoa(3*len(partialReply)))
-		w.ResponseWriter.WriteHeader(http.StatusOK)
-		_, _ = w.ResponseWriter.Write([]byte(partialReply))
-		if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(partialReply))
+		if f, ok := w.(http.Flusher); ok {
 			f.Flush()
 		}
 		panic(http.ErrAbortHandler) // net/http closes the connection without logging
-	case bytes.Contains(body, []byte(transportMarker(injectHTTP500))):
-		h := w.Header()
+	case injectHTTP500:
 		h.Set("Content-Type", "text/html; charset=utf-8")
 		h.Set("Content-Length", strconv.Itoa(len(proxyError)))
-		w.ResponseWriter.WriteHeader(http.StatusInternalServerError)
-		_, _ = w.ResponseWriter.Write([]byte(proxyError))
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(proxyError))
 	default:
-		w.ResponseWriter.WriteHeader(http.StatusInternalServerError)
-		_, _ = w.ResponseWriter.Write(body)
+		panic("simulator: no transport fault for injection " + inj.String())
 	}
 }
