@@ -60,14 +60,13 @@ func TestEndToEnd(t *testing.T) {
 
 	// A resize keeps the cursor on its byte.
 	s.keys("n", "n", "Down", "Down")
-	before := s.waitFor("the inspector", 5*time.Second, func(screen string) bool { return e2eInspectorRange(screen) != "" })
-	beforeRange := e2eInspectorRange(before)
+	beforeRange := s.settled("the inspector after moving", e2eInspectorRange)
 	start, _ := e2eRangeStart(beforeRange)
 	s.tmux("resize-window", "-t", "e2e", "-x", "100", "-y", "30")
 	s.waitFor("the inspector at 100×30 on the same byte", 5*time.Second, func(screen string) bool {
 		r := e2eInspectorRange(screen)
 		st, ok := e2eRangeStart(r)
-		return ok && r != beforeRange && st <= start
+		return ok && r != beforeRange && st <= start && start-st < 200<<20
 	})
 	s.tmux("resize-window", "-t", "e2e", "-x", strconv.Itoa(e2eWidth), "-y", strconv.Itoa(e2eHeight))
 	s.waitFor("the same cell back at full size", 5*time.Second, func(screen string) bool { return e2eInspectorRange(screen) == beforeRange })
@@ -324,6 +323,23 @@ func (s *e2eSession) waitFor(what string, timeout time.Duration, ok func(screen 
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// settled waits until part (read off the screen) is not empty and stays the
+// same for a few hundred milliseconds: the keys sent have all been handled.
+func (s *e2eSession) settled(what string, part func(screen string) string) string {
+	s.t.Helper()
+	last := ""
+	s.waitFor(what, 10*time.Second, func(screen string) bool {
+		p := part(screen)
+		if p == "" || p != last {
+			last = p
+			time.Sleep(300 * time.Millisecond)
+			return false
+		}
+		return true
+	})
+	return last
 }
 
 // pick moves the list's cursor onto name with the arrow keys, chooses it and
