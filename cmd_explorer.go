@@ -60,31 +60,24 @@ func runExplorer(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	conn := connOpts.Settings()
-	cfg := explorerConfig()
+	var demo demoServer
+	defer demo.close()
+	var cfg model.Config
+	if conn.URL == "" {
+		cfg = model.Demo(demo.start)
+	} else {
+		settings := conn
+		cfg.Where = "vCenter"
+		if u, err := settings.Endpoint(); err == nil {
+			cfg.Where = vsphere.RedactURL(u)
+		}
+		cfg.Connect = func(ctx context.Context) (model.Source, error) { return vsphere.Connect(ctx, settings) }
+	}
+	terminalConfig(&cfg)
 	cfg.Workers = *workers
 	cfg.Timeout = conn.Timeout
 	if sel.Disk != "" {
 		cfg.Select = &sel
-	}
-	var demo demoServer
-	defer demo.close()
-	if conn.URL == "" {
-		cfg.Where = "demo: embedded vCenter simulator"
-		cfg.Connect = func(ctx context.Context) (model.Source, error) {
-			s, err := demo.start()
-			if err != nil {
-				return nil, err
-			}
-			return model.ConnectSimulator(s)(ctx)
-		}
-	} else {
-		settings := conn
-		if u, err := settings.Endpoint(); err == nil {
-			cfg.Where = vsphere.RedactURL(u)
-		} else {
-			cfg.Where = "vCenter"
-		}
-		cfg.Connect = func(ctx context.Context) (model.Source, error) { return vsphere.Connect(ctx, settings) }
 	}
 	return runProgram(cfg, stderr)
 }
@@ -139,24 +132,22 @@ func runOpen(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "cbtscope open: %s: %v\n", args[0], err)
 		return exitUsage
 	}
-	cfg := explorerConfig()
-	cfg.Opened = &model.Opened{Export: e, Map: m, Path: args[0]}
-	cfg.Where = filepath.Base(args[0])
+	cfg := model.Config{Opened: &model.Opened{Export: e, Map: m, Path: args[0]}, Where: filepath.Base(args[0])}
+	terminalConfig(&cfg)
 	return runProgram(cfg, stderr)
 }
 
-// explorerConfig is the wiring shared by every way of opening the explorer:
-// the theme from the terminal (a profile without colour draws glyphs).
-func explorerConfig() model.Config {
+// terminalConfig fills in what every way of opening the explorer takes from
+// the terminal: the theme (a profile without colour draws glyphs) and the
+// directory exports are offered in.
+func terminalConfig(cfg *model.Config) {
 	dir, err := os.Getwd()
 	if err != nil {
 		dir = os.TempDir()
 	}
-	return model.Config{
-		Dark:      lipgloss.HasDarkBackground(os.Stdin, os.Stdout),
-		Profile:   colorprofile.Detect(os.Stdout, os.Environ()),
-		ExportDir: dir,
-	}
+	cfg.Dark = lipgloss.HasDarkBackground(os.Stdin, os.Stdout)
+	cfg.Profile = colorprofile.Detect(os.Stdout, os.Environ())
+	cfg.ExportDir = dir
 }
 
 // runProgram runs the explorer, then ends its vCenter session whichever

@@ -172,7 +172,7 @@ func (k KeyMap) ShortHelp(scope string) []key.Binding {
 	case "extents":
 		return []key.Binding{k.Extents.Zoom, k.Extents.Sort, k.Extents.ExactBytes, k.Extents.Hex, k.Global.NextPanel, k.Global.Help, k.Global.Quit}
 	case "details":
-		return append(k.Details.ShortHelp(), k.Explorer.Reload, k.Global.NextPanel, k.Global.Help, k.Global.Quit)
+		return []key.Binding{k.Details.Down, k.Global.NextPanel, k.Explorer.Reload, k.Explorer.ExportJSON, k.Global.Help, k.Global.Quit}
 	case "error":
 		return []key.Binding{k.Picker.Back, k.Global.LastError, k.Global.Help, k.Global.Quit}
 	}

@@ -136,7 +136,7 @@ func (e *explorer) StatusLine(w int) string {
 		}
 		return ui.FitLine(st.Subtle.Render(" opened from a file · offline · "+state), w)
 	case e.sweep.Fault != nil:
-		return ui.FitLine(st.Bad.Render(fmt.Sprintf(" stopped by %s: %s of %s scanned · %d calls · r fetches the rest again",
+		return ui.FitLine(st.Bad.Render(fmt.Sprintf(" stopped by %s: %s of %s scanned · %d calls · r retries",
 			oneLine(e.sweep.Fault.Type), heatmap.FormatBytes(p.Scanned), heatmap.FormatBytes(p.Total), p.Calls)), w)
 	case !e.sweep.Map.Complete():
 		return ui.FitLine(st.Warn.Render(fmt.Sprintf(" stopped: %s of %s scanned · r fetches the rest",

@@ -19,18 +19,13 @@ var demoSim = sync.OnceValues(func() (*simulator.Server, error) {
 
 func testConfig(t testing.TB) Config {
 	t.Helper()
-	s, err := demoSim()
-	if err != nil {
+	if _, err := demoSim(); err != nil {
 		t.Fatal(err)
 	}
-	return Config{
-		Where:     "demo",
-		Dark:      true,
-		Profile:   colorprofile.TrueColor,
-		Workers:   4,
-		Connect:   ConnectSimulator(s),
-		ExportDir: t.TempDir(),
-	}
+	cfg := Demo(demoSim)
+	cfg.Dark, cfg.Profile = true, colorprofile.TrueColor
+	cfg.Workers, cfg.ExportDir = 4, t.TempDir()
+	return cfg
 }
 
 const patience = 3 * time.Second

@@ -49,6 +49,10 @@ type Config struct {
 	Select *Select
 	// Where names the source in the header ("demo", a URL, a file).
 	Where string
+	// Prefer is a disk name offered first when it is listed and can be
+	// mapped (the demo's tour starts on its database disk); otherwise the
+	// first disk with CBT on is.
+	Prefer string
 	// Dark and Profile choose the theme: a profile without colour (a dumb
 	// terminal, NO_COLOR, a pipe) draws with glyphs.
 	Dark    bool

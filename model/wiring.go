@@ -16,6 +16,23 @@ func NewProgram(cfg Config, opts ...tea.ProgramOption) (*tea.Program, *Model) {
 	return tea.NewProgram(m, opts...), m
 }
 
+// Demo is the explorer on the embedded demo vCenter, which start brings up
+// when connecting (in the background, while the UI says so). main, the
+// tests and the screenshot generator all open the demo through it.
+func Demo(start func() (*simulator.Server, error)) Config {
+	return Config{
+		Where:  "demo: embedded vCenter simulator",
+		Prefer: simulator.DemoDatabase,
+		Connect: func(ctx context.Context) (Source, error) {
+			s, err := start()
+			if err != nil {
+				return nil, err
+			}
+			return ConnectSimulator(s)(ctx)
+		},
+	}
+}
+
 // ConnectSimulator connects to an embedded simulator as the demo does:
 // pinned by its certificate's thumbprint, any user name.
 func ConnectSimulator(s *simulator.Server) func(ctx context.Context) (Source, error) {

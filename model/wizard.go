@@ -220,7 +220,7 @@ func (w *wizard) show(s step) {
 	case stepDatastores:
 		cs, def, title = datastoreChoices(w.datastores), firstAccessible(w.datastores), "Datastores"
 	case stepDisks:
-		cs, def, title = diskChoices(w.disks), firstMappable(w.disks), "Disks on "+w.datastore.Name
+		cs, def, title = diskChoices(w.disks), firstMappable(w.disks, w.c.cfg.Prefer), "Disks on "+w.datastore.Name
 	case stepSnapshots:
 		for _, sn := range w.snaps {
 			cs = append(cs, snapshotChoice(sn))
@@ -513,14 +513,21 @@ func diskChoices(disks []vsphere.Disk) []ui.Choice {
 	return cs
 }
 
-// firstMappable is the first disk a query can map.
-func firstMappable(disks []vsphere.Disk) int {
+// firstMappable is the preferred disk, or else the first a query can map.
+func firstMappable(disks []vsphere.Disk, prefer string) int {
+	first := -1
 	for i, d := range disks {
-		if refuse(d) == nil {
+		if refuse(d) != nil {
+			continue
+		}
+		if d.Name == prefer && prefer != "" {
 			return i
 		}
+		if first < 0 {
+			first = i
+		}
 	}
-	return 0
+	return max(first, 0)
 }
 
 func snapshotChoice(s vsphere.Snapshot) ui.Choice {

@@ -29,14 +29,9 @@ type session struct {
 
 // open starts the model on sim and drives it to the datastore list.
 func open(sim *simulator.Server, exportDir string) (*session, error) {
-	m := model.New(model.Config{
-		Where:     "demo: embedded vCenter simulator",
-		Dark:      true,
-		Profile:   colorprofile.TrueColor,
-		Workers:   4,
-		ExportDir: exportDir,
-		Connect:   model.ConnectSimulator(sim),
-	})
+	cfg := model.Demo(func() (*simulator.Server, error) { return sim, nil })
+	cfg.Dark, cfg.Profile, cfg.Workers, cfg.ExportDir = true, colorprofile.TrueColor, 4, exportDir
+	m := model.New(cfg)
 	s := &session{m: m}
 	s.m, _ = s.m.Update(tea.WindowSizeMsg{Width: width, Height: height})
 	s.m = model.Drive(s.m, s.m.Init(), patience)
