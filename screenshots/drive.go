@@ -69,6 +69,7 @@ func (s *session) selected() string {
 
 // pick moves the picker's cursor onto the choice named name and chooses it.
 func (s *session) pick(name string) error {
+	s.press("home")
 	for range 40 {
 		if s.selected() == name {
 			s.press("enter")

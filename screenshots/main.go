@@ -64,6 +64,22 @@ var shots = []shot{
 		take: func(s *session) error {
 			return s.openDisk("ds-prod-01", "erp-data-02", "")
 		}},
+	{name: "help", about: "the help screen over the explorer: every key, generated from the key map",
+		take: func(s *session) error {
+			if err := s.openDisk("ds-prod-02", "vdi-boot-01", ""); err != nil {
+				return err
+			}
+			s.press("?")
+			return nil
+		}},
+	{name: "export", about: "e on a faulted map: the export dialog names the file by disk, target and base, and says the map is incomplete",
+		take: func(s *session) error {
+			if err := s.openDisk("ds-prod-01", "erp-data-02", ""); err != nil {
+				return err
+			}
+			s.press("e")
+			return nil
+		}},
 	{name: "loading", about: "sql-data-01 while pages arrive (a slow vCenter, small pages)",
 		sim: simulator.Options{TLS: true, Latency: 80 * time.Millisecond, PageExtents: 100},
 		take: func(s *session) error {
