@@ -8,6 +8,9 @@ type Details struct {
 	Up, Down         key.Binding
 	PageUp, PageDown key.Binding
 	Home, End        key.Binding
+	// Largest zooms the map to one of the largest extents the
+	// statistics list, by its number.
+	Largest key.Binding
 }
 
 // DefaultDetails is cbtscope's details bindings: the same movement keys as
@@ -20,12 +23,13 @@ func DefaultDetails() Details {
 		PageDown: bind("pgdn/space", "page down", "pgdown", "ctrl+d", "space"),
 		Home:     bind("home", "top", "home"),
 		End:      bind("end/G", "bottom", "end", "G"),
+		Largest:  bind("1–5", "zoom to a largest extent", "1", "2", "3", "4", "5"),
 	}
 }
 
 // All is every details binding, for conflict checks and scopes.
 func (d Details) All() []key.Binding {
-	return []key.Binding{d.Up, d.Down, d.PageUp, d.PageDown, d.Home, d.End}
+	return []key.Binding{d.Up, d.Down, d.PageUp, d.PageDown, d.Home, d.End, d.Largest}
 }
 
 // ShortHelp is the details panel's one-line help.

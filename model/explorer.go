@@ -47,8 +47,10 @@ type explorer struct {
 	statsP *ui.StatsPanel
 	focus  panel
 	shown  *vsphere.Fault // the fault the details panel shows
-	sumAt  time.Time
-	sumVer uint64
+	// largest are the extents the statistics list as the largest.
+	largest []heatmap.Extent
+	sumAt   time.Time
+	sumVer  uint64
 }
 
 func newExplorer(c *common, src vsphere.Fetcher, sel selection) *explorer {
@@ -243,7 +245,8 @@ func (e *explorer) refreshSummary(force bool) {
 	if !force && (m.Version() == e.sumVer || time.Since(e.sumAt) < refreshEvery) {
 		return
 	}
-	e.statsP.SetSummary(ui.Summary{Stats: m.Stats(), Largest: ui.LargestExtents(m, 5), Progress: e.sweep.Progress, Loading: e.loading})
+	e.largest = ui.LargestExtents(m, 5)
+	e.statsP.SetSummary(ui.Summary{Stats: m.Stats(), Largest: e.largest, Progress: e.sweep.Progress, Loading: e.loading})
 	e.sumAt, e.sumVer = time.Now(), m.Version()
 }
 
@@ -289,6 +292,15 @@ func (e *explorer) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 	case panelDetails:
+		if key.Matches(msg, k.Details.Largest) && e.sweep.Fault == nil {
+			if i := int(msg.Code - '1'); i >= 0 && i < len(e.largest) {
+				x := e.largest[i]
+				e.hm.ZoomTo(heatmap.Window{Start: x.Start, End: x.End()})
+				e.focus = panelHeatmap
+				e.layout()
+			}
+			return nil
+		}
 		if e.detailsPanel().Update(msg) {
 			return nil
 		}

@@ -145,9 +145,9 @@ func (p *StatsPanel) build() {
 		}
 	}
 	if len(p.s.Largest) > 0 {
-		b.WriteString("\n" + st.Subtle.Render("largest extents"))
-		for _, e := range p.s.Largest {
-			fmt.Fprintf(&b, "\n  %9s at %s", heatmap.FormatBytes(e.Length), groupDigits(e.Start))
+		b.WriteString("\n" + st.Subtle.Render("largest extents (1–"+fmt.Sprint(len(p.s.Largest))+" zooms to one)"))
+		for i, e := range p.s.Largest {
+			fmt.Fprintf(&b, "\n%s %9s at %s", st.Key.Render(fmt.Sprintf("%d", i+1)), heatmap.FormatBytes(e.Length), groupDigits(e.Start))
 		}
 	}
 	p.scroll.setLines(strings.Split(ansi.Wrap(b.String(), w, " "), "\n"))
