@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync"
 
 	tea "charm.land/bubbletea/v2"
@@ -19,8 +18,6 @@ import (
 	"github.com/cbtscope/cbtscope/vsphere"
 	"github.com/cbtscope/cbtscope/vsphere/simulator"
 )
-
-func init() { commands["open"] = runOpen }
 
 // runExplorer opens the explorer on a vCenter, or on the embedded demo when
 // none is configured.
@@ -47,7 +44,11 @@ func runExplorer(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "cbtscope: --parallel must be between 1 and 64")
 		return exitUsage
 	}
-	conn := connOpts.Settings()
+	conn, err := connOpts.Settings()
+	if err != nil {
+		fmt.Fprintf(stderr, "cbtscope: %v\n", err)
+		return exitUsage
+	}
 	cfg := explorerConfig()
 	cfg.Workers = *workers
 	var demo demoServer
@@ -61,15 +62,11 @@ func runExplorer(args []string, stdout, stderr io.Writer) int {
 			}
 			u := s.URL()
 			u.User = nil
-			return vsphere.Connect(ctx, vsphere.Settings{URL: u.String(), Username: "demo", Password: "demo", Thumbprint: s.Thumbprint()})
+			return vsphere.Connect(ctx, vsphere.Settings{URL: u.String(), Username: "demo", Password: vsphere.NewSecret("demo"), Thumbprint: s.Thumbprint()})
 		}
 	} else {
 		settings := conn
-		if u, err := settings.Endpoint(); err == nil {
-			cfg.Where = vsphere.RedactURL(u)
-		} else {
-			cfg.Where = "vCenter"
-		}
+		cfg.Where = settings.URL // checked: no credentials
 		cfg.Connect = func(ctx context.Context) (model.Source, error) { return vsphere.Connect(ctx, settings) }
 	}
 	return runProgram(cfg, stderr)
@@ -106,29 +103,6 @@ func (d *demoServer) close() {
 	if d.s != nil {
 		d.s.Close()
 	}
-}
-
-// runOpen opens the explorer on a saved export, offline.
-func runOpen(args []string, stdout, stderr io.Writer) int {
-	if len(args) != 1 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stderr, "usage: cbtscope open FILE   (a JSON export from cbtscope export or the explorer's 'e')")
-		return exitUsage
-	}
-	f, err := os.Open(args[0])
-	if err != nil {
-		fmt.Fprintf(stderr, "cbtscope open: %v\n", err)
-		return exitUsage
-	}
-	defer f.Close()
-	e, m, err := vsphere.ReadExport(f)
-	if err != nil {
-		fmt.Fprintf(stderr, "cbtscope open: %s: %v\n", args[0], err)
-		return exitUsage
-	}
-	cfg := explorerConfig()
-	cfg.Opened = &model.Opened{Export: e, Map: m}
-	cfg.Where = filepath.Base(args[0])
-	return runProgram(cfg, stderr)
 }
 
 // explorerConfig is the wiring shared by every way of opening the explorer.

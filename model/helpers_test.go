@@ -34,7 +34,7 @@ func testConfig(t testing.TB) Config {
 		Keys:    keymap.Default(),
 		Workers: 4,
 		Connect: func(ctx context.Context) (Source, error) {
-			return vsphere.Connect(ctx, vsphere.Settings{URL: u.String(), Username: "t", Password: "t", Thumbprint: s.Thumbprint()})
+			return vsphere.Connect(ctx, vsphere.Settings{URL: u.String(), Username: "t", Password: vsphere.NewSecret("t"), Thumbprint: s.Thumbprint()})
 		},
 		ExportDir: t.TempDir(),
 	}

@@ -41,7 +41,7 @@ func open(sim *simulator.Server, exportDir string) (*session, error) {
 		Workers:   4,
 		ExportDir: exportDir,
 		Connect: func(ctx context.Context) (model.Source, error) {
-			return vsphere.Connect(ctx, vsphere.Settings{URL: u.String(), Username: "demo", Password: "demo", Thumbprint: sim.Thumbprint()})
+			return vsphere.Connect(ctx, vsphere.Settings{URL: u.String(), Username: "demo", Password: vsphere.NewSecret("demo"), Thumbprint: sim.Thumbprint()})
 		},
 	})
 	s := &session{m: m}
