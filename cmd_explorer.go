@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -18,8 +17,6 @@ import (
 	"github.com/cbtscope/cbtscope/vsphere"
 	"github.com/cbtscope/cbtscope/vsphere/simulator"
 )
-
-func init() { commands["open"] = runOpen }
 
 // runExplorer opens the explorer on a vCenter, or on the embedded demo when
 // none is configured. Given the same selection flags as export, it opens
@@ -59,7 +56,11 @@ func runExplorer(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "cbtscope: give --change-id or --base-snapshot, not both")
 		return exitUsage
 	}
-	conn := connOpts.Settings()
+	conn, err := connOpts.Settings()
+	if err != nil {
+		fmt.Fprintf(stderr, "cbtscope: %v\n", err)
+		return exitUsage
+	}
 	var demo demoServer
 	defer demo.close()
 	var cfg model.Config
@@ -67,10 +68,7 @@ func runExplorer(args []string, stdout, stderr io.Writer) int {
 		cfg = model.Demo(demo.start)
 	} else {
 		settings := conn
-		cfg.Where = "vCenter"
-		if u, err := settings.Endpoint(); err == nil {
-			cfg.Where = vsphere.RedactURL(u)
-		}
+		cfg.Where = settings.URL // checked: no credentials
 		cfg.Connect = func(ctx context.Context) (model.Source, error) { return vsphere.Connect(ctx, settings) }
 	}
 	terminalConfig(&cfg)
@@ -113,28 +111,6 @@ func (d *demoServer) close() {
 	if d.s != nil {
 		d.s.Close()
 	}
-}
-
-// runOpen opens the explorer on a saved export, offline.
-func runOpen(args []string, stdout, stderr io.Writer) int {
-	if len(args) != 1 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stderr, "usage: cbtscope open FILE   (a JSON export from cbtscope export or the explorer's 'e')")
-		return exitUsage
-	}
-	f, err := os.Open(args[0])
-	if err != nil {
-		fmt.Fprintf(stderr, "cbtscope open: %v\n", err)
-		return exitUsage
-	}
-	defer f.Close()
-	e, m, err := vsphere.ReadExport(f)
-	if err != nil {
-		fmt.Fprintf(stderr, "cbtscope open: %s: %v\n", args[0], err)
-		return exitUsage
-	}
-	cfg := model.Config{Opened: &model.Opened{Export: e, Map: m, Path: args[0]}, Where: filepath.Base(args[0])}
-	terminalConfig(&cfg)
-	return runProgram(cfg, stderr)
 }
 
 // terminalConfig fills in what every way of opening the explorer takes from

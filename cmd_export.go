@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"time"
 
 	"github.com/charmbracelet/x/term"
@@ -59,11 +58,13 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
-	f.conn = conn.Settings()
-	redact := vsphere.NewRedactor(f.conn.Secrets()...)
 	usage := func(format string, a ...any) int {
-		fmt.Fprintln(stderr, "cbtscope export: "+redact.String(fmt.Sprintf(format, a...)))
+		fmt.Fprintln(stderr, "cbtscope export: "+vsphere.OneLine(fmt.Errorf(format, a...)))
 		return exitUsage
+	}
+	var err error
+	if f.conn, err = conn.Settings(); err != nil {
+		return usage("%w", err)
 	}
 	switch {
 	case fs.NArg() > 0:
@@ -80,14 +81,24 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		return usage("no vCenter URL: set --url or GOVC_URL")
 	}
 
+	// The output is checked before the first call: a mistyped -o must
+	// not cost a whole sweep.
+	var out *vsphere.Output
+	if f.output != "" && f.output != "-" {
+		if out, err = vsphere.CheckOutput(f.output); err != nil {
+			return usage("-o %w", err)
+		}
+	}
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	return exportMap(ctx, &f, redact, stdout, stderr)
+	return exportMap(ctx, &f, out, stdout, stderr)
 }
 
-func exportMap(ctx context.Context, f *exportFlags, redact *vsphere.Redactor, stdout, stderr io.Writer) int {
+// exportMap runs the export; out is nil for standard output.
+func exportMap(ctx context.Context, f *exportFlags, out *vsphere.Output, stdout, stderr io.Writer) int {
 	fail := func(code int, err error) int {
-		fmt.Fprintln(stderr, "cbtscope export: "+redact.String(err.Error()))
+		fmt.Fprintln(stderr, "cbtscope export: "+vsphere.OneLine(err))
 		return code
 	}
 	c, err := vsphere.Connect(ctx, f.conn)
@@ -104,13 +115,13 @@ func exportMap(ctx context.Context, f *exportFlags, redact *vsphere.Redactor, st
 
 	disk, err := c.FindDisk(ctx, f.datastore, f.disk)
 	if err != nil {
-		return reportLookup(stderr, redact, err)
+		return reportLookup(stderr, err)
 	}
 	snaps, err := c.Snapshots(ctx, disk)
 	if err != nil {
-		return reportLookup(stderr, redact, err)
+		return reportLookup(stderr, err)
 	}
-	target, base, err := pickSnapshots(snaps, f.snapshot, f.baseSnapshot, f.changeID)
+	target, base, err := vsphere.PickSnapshots(snaps, f.snapshot, f.baseSnapshot, f.changeID)
 	if err != nil {
 		return fail(exitUsage, err)
 	}
@@ -126,7 +137,7 @@ func exportMap(ctx context.Context, f *exportFlags, redact *vsphere.Redactor, st
 
 	exp := sweep.Export(vsphere.ExportDisk{ID: disk.ID, Name: disk.Name, Datastore: disk.Datastore.Name, CapacityBytes: disk.CapacityBytes},
 		target.ID, base)
-	if err := writeExport(exp, f.format, f.output, stdout); err != nil {
+	if err := writeExport(exp, f.format, out, stdout); err != nil {
 		return fail(exitFault, err)
 	}
 	// Any fault or broken reply fails the run, even when other pages
@@ -139,7 +150,7 @@ func exportMap(ctx context.Context, f *exportFlags, redact *vsphere.Redactor, st
 		return exitOK
 	}
 	if flt, ok := vsphere.AsFault(err, nil); ok {
-		fmt.Fprint(stderr, redact.String(describeFault(flt)))
+		fmt.Fprint(stderr, describeFault(flt))
 		return exitFault
 	}
 	return fail(exitFault, err)
@@ -147,93 +158,29 @@ func exportMap(ctx context.Context, f *exportFlags, redact *vsphere.Redactor, st
 
 // reportLookup reports a failure to find the disk or its snapshots: the
 // user's mistake (exit 2) or a server fault (exit 1, diagnosed).
-func reportLookup(stderr io.Writer, redact *vsphere.Redactor, err error) int {
+func reportLookup(stderr io.Writer, err error) int {
 	var ue *vsphere.UsageError
 	if errors.As(err, &ue) {
-		fmt.Fprintln(stderr, "cbtscope export: "+redact.String(err.Error()))
+		fmt.Fprintln(stderr, "cbtscope export: "+vsphere.OneLine(err))
 		return exitUsage
 	}
 	if flt, ok := vsphere.AsFault(err, nil); ok {
-		fmt.Fprint(stderr, redact.String(describeFault(flt)))
+		fmt.Fprint(stderr, describeFault(flt))
 		return exitFault
 	}
-	fmt.Fprintln(stderr, "cbtscope export: "+redact.String(err.Error()))
+	fmt.Fprintln(stderr, "cbtscope export: "+vsphere.OneLine(err))
 	return exitFault
 }
 
-// pickSnapshots resolves the target snapshot and the base changeId.
-func pickSnapshots(snaps []vsphere.Snapshot, snapshot, baseSnapshot, changeID string) (vsphere.Snapshot, string, error) {
-	if len(snaps) == 0 {
-		return vsphere.Snapshot{}, "", errors.New("the disk has no snapshots: CBT queries need one")
-	}
-	ti := len(snaps) - 1
-	if snapshot != "" {
-		ti = indexSnapshot(snaps, snapshot)
-		if ti < 0 {
-			return vsphere.Snapshot{}, "", fmt.Errorf("no snapshot %q; the disk has %s", snapshot, listSnapshots(snaps))
-		}
-	}
-	target := snaps[ti]
-	switch {
-	case changeID != "":
-		return target, changeID, nil
-	case baseSnapshot != "":
-		bi := indexSnapshot(snaps, baseSnapshot)
-		if bi < 0 {
-			return target, "", fmt.Errorf("no base snapshot %q; the disk has %s", baseSnapshot, listSnapshots(snaps))
-		}
-		if snaps[bi].ChangeID == "" {
-			return target, "", fmt.Errorf("base snapshot %s has no changeId (taken with CBT off); use --change-id '*'", baseSnapshot)
-		}
-		return target, snaps[bi].ChangeID, nil
-	case ti > 0 && snaps[ti-1].ChangeID != "":
-		return target, snaps[ti-1].ChangeID, nil
-	}
-	return target, "*", nil
-}
 
-func indexSnapshot(snaps []vsphere.Snapshot, id string) int {
-	for i, s := range snaps {
-		if s.ID == id {
-			return i
-		}
-	}
-	return -1
-}
+// describeFault is the fault, decoded, for stderr: the whole chain, with
+// the server's text escaped and elided.
+func describeFault(f *vsphere.Fault) string { return f.Report("cbtscope export: ") }
 
-func listSnapshots(snaps []vsphere.Snapshot) string {
-	var ids []string
-	for _, s := range snaps {
-		ids = append(ids, s.ID)
-	}
-	return strings.Join(ids, ", ")
-}
-
-// describeFault is the fault, decoded, for stderr.
-func describeFault(f *vsphere.Fault) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "cbtscope export: %s: %s\n", f.Type, f.Diagnosis.Title)
-	fmt.Fprintf(&b, "  cause:  %s\n  remedy: %s\n", f.Diagnosis.Cause, f.Diagnosis.Remedy)
-	if f.Message != "" {
-		fmt.Fprintf(&b, "  faultstring: %s\n", f.Message)
-	}
-	for _, m := range f.Messages {
-		fmt.Fprintf(&b, "  faultMessage %s: %s\n", m.Key, m.Message)
-	}
-	for c := f.Cause; c != nil; c = c.Cause {
-		fmt.Fprintf(&b, "  faultCause %s: %s\n", c.Type, c.Message)
-	}
-	if r := f.Request; r != nil {
-		fmt.Fprintf(&b, "  request: disk %s, datastore %s, snapshot %s, changeId %q, startOffset %d\n",
-			r.Disk, r.Datastore, r.Snapshot, r.ChangeID, r.StartOffset)
-	}
-	return b.String()
-}
-
-// writeExport writes to the file, or to stdout.
-func writeExport(e *vsphere.Export, format, path string, stdout io.Writer) error {
-	if path != "" && path != "-" {
-		return e.WriteFile(path, format)
+// writeExport writes to the output, or to stdout when out is nil.
+func writeExport(e *vsphere.Export, format string, out *vsphere.Output, stdout io.Writer) error {
+	if out != nil {
+		return out.Write(func(w io.Writer) error { return e.Write(w, format) })
 	}
 	return e.Write(stdout, format)
 }

@@ -21,17 +21,20 @@ func connFlags(fs *flag.FlagSet, getenv func(string) string) *connOptions {
 	c := &connOptions{fs: fs, getenv: getenv}
 	fs.StringVar(&c.flags.URL, "url", "", "vCenter `URL`, e.g. https://vcenter.example.com/sdk (default $GOVC_URL)")
 	fs.StringVar(&c.flags.Username, "username", "", "user `name` (default $GOVC_USERNAME)")
-	fs.StringVar(&c.flags.Password, "password", "", "`password`, never shown (default $GOVC_PASSWORD)")
+	fs.Var(secretFlag{&c.flags.Password}, "password", "`password`, never shown (default $GOVC_PASSWORD)")
 	fs.BoolVar(&c.flags.Insecure, "insecure", false, "skip TLS certificate verification (default $GOVC_INSECURE)")
 	fs.StringVar(&c.flags.CACerts, "ca-certs", "", "PEM `file` of CAs to trust (default $GOVC_TLS_CA_CERTS)")
-	fs.StringVar(&c.flags.Thumbprint, "thumbprint", "", "SHA-1 `thumbprint` of the server certificate to trust (default $GOVC_TLS_KNOWN_HOSTS_THUMBPRINT)")
+	fs.StringVar(&c.flags.Thumbprint, "thumbprint", "", "SHA-1 `thumbprint` of the server certificate to trust, AB:CD:… or abcd… (default $GOVC_TLS_KNOWN_HOSTS_THUMBPRINT)")
 	fs.DurationVar(&c.flags.Timeout, "timeout", vsphere.DefaultTimeout, "longest wait for each call to vCenter: connecting, TLS, the whole reply")
 	return c
 }
 
-// Settings are the flags given, and the environment for the rest. Call it
-// after parsing.
-func (c *connOptions) Settings() vsphere.Settings {
+// Settings are the flags given, and the environment for the rest, checked:
+// credentials taken out of the URL, the thumbprint normalised. An error is
+// a usage error (exit 2) and never quotes the password. Call it after
+// parsing; with no URL configured it returns the settings unchecked, for
+// the explorer's demo.
+func (c *connOptions) Settings() (vsphere.Settings, error) {
 	s := vsphere.SettingsFromEnv(c.getenv)
 	s.Timeout = c.flags.Timeout
 	c.fs.Visit(func(f *flag.Flag) {
@@ -50,8 +53,18 @@ func (c *connOptions) Settings() vsphere.Settings {
 			s.Thumbprint = c.flags.Thumbprint
 		}
 	})
-	return s
+	if s.URL == "" {
+		return s, nil
+	}
+	return s.Check()
 }
+
+// secretFlag puts a flag's value straight into a Secret, so the password
+// never sits in a plain string, and the flag package never shows it.
+type secretFlag struct{ s *vsphere.Secret }
+
+func (f secretFlag) Set(v string) error { *f.s = vsphere.NewSecret(v); return nil }
+func (f secretFlag) String() string     { return "" }
 
 // getenv is os.Getenv, replaceable in tests.
 var getenv = os.Getenv

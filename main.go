@@ -8,7 +8,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"os"
 )
@@ -34,8 +33,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		switch args[0] {
 		case "-h", "-help", "--help", "help":
-			fmt.Fprint(stdout, usage)
-			return exitOK
+			// The explorer's usage is this text and its flags.
+			return runExplorer([]string{"-h"}, stdout, stdout)
 		}
 		if cmd, ok := commands[args[0]]; ok {
 			return cmd(args[1:], stdout, stderr)

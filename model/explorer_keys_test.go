@@ -134,7 +134,7 @@ func TestEscCancelsConnecting(t *testing.T) {
 	}()
 	cfg := testConfig(t)
 	cfg.Connect = func(ctx context.Context) (Source, error) {
-		return vsphere.Connect(ctx, vsphere.Settings{URL: "https://" + ln.Addr().String() + "/sdk", Insecure: true, Username: "u", Password: "p"})
+		return vsphere.Connect(ctx, vsphere.Settings{URL: "https://" + ln.Addr().String() + "/sdk", Insecure: true, Username: "u", Password: vsphere.NewSecret("p")})
 	}
 	m := New(cfg)
 	m.Update(tea_WindowSize(100, 30))

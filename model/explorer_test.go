@@ -219,7 +219,7 @@ func TestConnectErrorScreen(t *testing.T) {
 	u.User = nil
 	cfg.Connect = func(ctx context.Context) (Source, error) {
 		// No thumbprint and no CA: the self-signed certificate is refused.
-		return vsphere.Connect(ctx, vsphere.Settings{URL: u.String(), Username: "admin", Password: "Pa55-w0rd!"})
+		return vsphere.Connect(ctx, vsphere.Settings{URL: u.String(), Username: "admin", Password: vsphere.NewSecret("Pa55-w0rd!")})
 	}
 	m := New(cfg)
 	m.Update(tea_WindowSize(120, 30))

@@ -39,6 +39,6 @@ func ConnectSimulator(s *simulator.Server) func(ctx context.Context) (Source, er
 	return func(ctx context.Context) (Source, error) {
 		u := s.URL()
 		u.User = nil
-		return vsphere.Connect(ctx, vsphere.Settings{URL: u.String(), Username: "demo", Password: "demo", Thumbprint: s.Thumbprint()})
+		return vsphere.Connect(ctx, vsphere.Settings{URL: u.String(), Username: "demo", Password: vsphere.NewSecret("demo"), Thumbprint: s.Thumbprint()})
 	}
 }

@@ -46,7 +46,7 @@ func externalSim(b *testing.B, args ...string) (simulator.Description, func()) {
 }
 
 func sparseQuery(b *testing.B, d simulator.Description) (*Client, Query) {
-	c, err := Connect(context.Background(), Settings{URL: d.URL, Username: "u", Password: "p", Thumbprint: d.Thumbprint})
+	c, err := Connect(context.Background(), Settings{URL: d.URL, Username: "u", Password: NewSecret("p"), Thumbprint: d.Thumbprint})
 	if err != nil {
 		b.Fatal(err)
 	}

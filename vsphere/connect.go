@@ -24,8 +24,8 @@ import (
 // use; when the session expires, the first caller to notice logs in again.
 type Client struct {
 	vim      *vim25.Client
-	endpoint *url.URL // with credentials: never print it
-	redact   *Redactor
+	endpoint *url.URL // without credentials
+	settings Settings // checked; the password only ever goes to login
 	vsom     types.ManagedObjectReference
 	timeout  time.Duration // per call
 	where    string        // the endpoint without credentials, for messages
@@ -64,13 +64,20 @@ func (e *ConnectError) Error() string {
 func (e *ConnectError) Unwrap() error { return e.Err }
 
 // Connect logs in to the vCenter the settings name. Every error it returns
-// is a *ConnectError with the password scrubbed.
+// is a *ConnectError; none can hold the password, which only the login
+// request ever sees.
 func Connect(ctx context.Context, s Settings) (*Client, error) {
-	r := NewRedactor(s.Secrets()...)
 	fail := func(stage string, u *url.URL, err error, hint string) error {
-		ce := &ConnectError{Stage: stage, URL: RedactURL(u), Err: r.Error(err), Hint: r.String(hint)}
+		ce := &ConnectError{Stage: stage, Err: err, Hint: hint}
+		if u != nil {
+			ce.URL = u.String()
+		}
 		ce.Config = stage == "url" || stage == "tls"
 		return ce
+	}
+	s, err := s.Check()
+	if err != nil {
+		return nil, fail("url", nil, err, "")
 	}
 	u, err := s.Endpoint()
 	if err != nil {
@@ -92,7 +99,7 @@ func Connect(ctx context.Context, s Settings) (*Client, error) {
 	if timeout < 0 {
 		return nil, fail("url", u, fmt.Errorf("timeout %v is not positive", timeout), "")
 	}
-	c := &Client{endpoint: u, redact: r, timeout: timeout, where: RedactURL(sc.URL())}
+	c := &Client{endpoint: u, settings: s, timeout: timeout, where: u.String()}
 	tuneTransport(sc, c)
 
 	vc, err := vim25.NewClient(ctx, sc)
@@ -155,8 +162,8 @@ func (t countingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 func (c *Client) NewConnections() int64 { return c.conns.Load() }
 
 func (c *Client) login(ctx context.Context) error {
-	if err := session.NewManager(c.vim).Login(ctx, c.endpoint.User); err != nil {
-		return c.redact.Error(err)
+	if err := session.NewManager(c.vim).Login(ctx, c.settings.userinfo()); err != nil {
+		return err
 	}
 	c.sess.gen.Add(1)
 	return nil
@@ -167,9 +174,6 @@ func (c *Client) Logout(ctx context.Context) {
 	_ = session.NewManager(c.vim).Logout(ctx)
 	c.vim.CloseIdleConnections()
 }
-
-// Redact scrubs this client's secrets from s.
-func (c *Client) Redact(s string) string { return c.redact.String(s) }
 
 // classify turns a failure to reach the API into a ConnectError with advice.
 func (c *Client) classify(ctx context.Context, s Settings, u *url.URL, err error,

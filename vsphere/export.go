@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 
 	"github.com/cbtscope/cbtscope/heatmap"
@@ -141,21 +139,24 @@ func (e *Export) WriteCSV(w io.Writer) error {
 }
 
 // ReadExport reads an export written by WriteJSON and rebuilds its change
-// map. Anything inconsistent (extents outside the disk, unsorted or
-// overlapping, a complete export that says otherwise) is an error: a file is
-// input like any other.
+// map, reading at most DefaultExportLimit bytes. Anything inconsistent
+// (extents outside the disk, unsorted or overlapping, a complete export that
+// says otherwise) is an error: a file is input like any other.
 func ReadExport(r io.Reader) (*Export, *heatmap.ChangeMap, error) {
-	var e Export
-	dec := json.NewDecoder(bufio.NewReaderSize(r, 1<<16))
-	if err := dec.Decode(&e); err != nil {
-		return nil, nil, fmt.Errorf("reading export: %w", err)
+	return ReadExportLimited(r, DefaultExportLimit)
+}
+
+// ReadExportLimited is ReadExport reading at most limit bytes. It streams:
+// memory grows with the extents, not with the file, and junk is refused
+// early (see readExportJSON).
+func ReadExportLimited(r io.Reader, limit int64) (*Export, *heatmap.ChangeMap, error) {
+	e, err := readExportJSON(r, limit)
+	if err != nil {
+		return nil, nil, err
 	}
 	m, err := heatmap.NewChangeMap(e.Disk.CapacityBytes)
 	if err != nil {
 		return nil, nil, fmt.Errorf("export: disk: %w", err)
-	}
-	if dec.More() {
-		return nil, nil, fmt.Errorf("reading export: data after the export")
 	}
 	if e.StartOffset != 0 || e.Length != e.Disk.CapacityBytes {
 		return nil, nil, fmt.Errorf("export: range [%d, +%d) is not the whole disk of %d bytes", e.StartOffset, e.Length, e.Disk.CapacityBytes)
@@ -201,27 +202,16 @@ func ReadExport(r io.Reader) (*Export, *heatmap.ChangeMap, error) {
 	if m.Complete() != e.Complete {
 		return nil, nil, fmt.Errorf("export: says complete is %v, but its scanned ranges say %v", e.Complete, m.Complete())
 	}
-	return &e, m, nil
+	return e, m, nil
 }
 
-// WriteFile writes the export as "json" or "csv" to path atomically: a
-// partial file never replaces a good one.
+// WriteFile writes the export as "json" or "csv" to path the way Output
+// does: a regular file replaced atomically with its mode kept, a device or
+// FIFO written in place, a symbolic link followed.
 func (e *Export) WriteFile(path, format string) error {
-	write := func(w io.Writer) error { return e.Write(w, format) }
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".cbtscope-export-*")
+	o, err := CheckOutput(path)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return o.Write(func(w io.Writer) error { return e.Write(w, format) })
 }

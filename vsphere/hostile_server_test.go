@@ -62,7 +62,7 @@ func (h *hostile) on(method string, handler http.HandlerFunc) {
 }
 
 func (h *hostile) settings(timeout time.Duration) Settings {
-	return Settings{URL: h.srv.URL + "/sdk", Username: "admin", Password: "s3cret-Passw0rd", Insecure: true, Timeout: timeout}
+	return Settings{URL: h.srv.URL + "/sdk", Username: "admin", Password: NewSecret("s3cret-Passw0rd"), Insecure: true, Timeout: timeout}
 }
 
 func (h *hostile) serve(w http.ResponseWriter, r *http.Request) {

@@ -50,7 +50,7 @@ func TestConnectToSilentServerTimesOut(t *testing.T) {
 		}()
 		var err2 error
 		guardHang(t, "Connect", func() {
-			_, err2 = Connect(context.Background(), Settings{URL: "https://" + ln.Addr().String() + "/sdk", Username: "admin", Password: "s3cret-Passw0rd", Insecure: true, Timeout: limit})
+			_, err2 = Connect(context.Background(), Settings{URL: "https://" + ln.Addr().String() + "/sdk", Username: "admin", Password: NewSecret("s3cret-Passw0rd"), Insecure: true, Timeout: limit})
 		})
 		var te *TimeoutError
 		if !errors.As(err2, &te) || te.Limit != limit {

@@ -31,13 +31,13 @@ func PickSnapshots(snaps []Snapshot, snapshot, baseSnapshot, changeID string) (t
 		bi := indexSnapshot(snaps, baseSnapshot)
 		switch {
 		case bi < 0:
-			return target, "", &UsageError{fmt.Sprintf("no base snapshot %q; the disk has %s", baseSnapshot, listSnapshots(snaps))}
+			return target, "", &UsageError{fmt.Sprintf("no base snapshot %q (--base-snapshot); the disk has %s", baseSnapshot, listSnapshots(snaps))}
 		case bi == ti:
-			return target, "", &UsageError{fmt.Sprintf("base snapshot %s is the target itself: compare it with an earlier one", baseSnapshot)}
+			return target, "", &UsageError{fmt.Sprintf("--base-snapshot %s is the target itself: compare it with an earlier one", baseSnapshot)}
 		case !snaps[bi].CreateTime.Before(target.CreateTime):
-			return target, "", &UsageError{fmt.Sprintf("base snapshot %s was taken after the target %s: the base must be the earlier one", baseSnapshot, target.ID)}
+			return target, "", &UsageError{fmt.Sprintf("--base-snapshot %s is not older than the target snapshot %s: a base must be taken before the target", baseSnapshot, target.ID)}
 		case snaps[bi].ChangeID == "":
-			return target, "", &UsageError{fmt.Sprintf("base snapshot %s has no changeId (taken with CBT off); use '*' instead", baseSnapshot)}
+			return target, "", &UsageError{fmt.Sprintf("--base-snapshot %s has no changeId (taken with CBT off); use --change-id '*'", baseSnapshot)}
 		}
 		return target, snaps[bi].ChangeID, nil
 	}

@@ -1,6 +1,7 @@
 package vsphere
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -10,17 +11,22 @@ import (
 
 // Settings say how to reach a vCenter. They follow govc: flags default to
 // the GOVC_* environment variables, so an admin's shell already works.
+//
+// The password is a Secret, kept apart from the URL: nothing that prints a
+// Settings, an endpoint or an error can show it.
 type Settings struct {
-	// URL is the SDK endpoint, as "host", "https://host" or
-	// "https://user:password@host/sdk".
+	// URL is the SDK endpoint, as "host", "https://host/sdk" or, as govc
+	// allows, "https://user:password@host/sdk". Check moves credentials
+	// out of it (see ParseURL for the rule) and into Username and Password.
 	URL      string
 	Username string
-	Password string
+	Password Secret
 	// Insecure skips TLS verification.
 	Insecure bool
 	// CACerts is a PEM file (or several, colon-separated) of CAs to trust.
 	CACerts string
-	// Thumbprint is the server certificate's SHA-1 thumbprint to trust.
+	// Thumbprint is the server certificate's SHA-1 (or SHA-256)
+	// thumbprint to trust; Check puts it in govmomi's form, AB:CD:….
 	Thumbprint string
 	// Timeout bounds each call to vCenter: connecting, the TLS handshake,
 	// and the whole reply; DefaultTimeout when zero.
@@ -33,144 +39,104 @@ func SettingsFromEnv(getenv func(string) string) Settings {
 	return Settings{
 		URL:        getenv("GOVC_URL"),
 		Username:   getenv("GOVC_USERNAME"),
-		Password:   getenv("GOVC_PASSWORD"),
+		Password:   NewSecret(getenv("GOVC_PASSWORD")),
 		Insecure:   insecure,
 		CACerts:    getenv("GOVC_TLS_CA_CERTS"),
 		Thumbprint: getenv("GOVC_TLS_KNOWN_HOSTS_THUMBPRINT"),
 	}
 }
 
-// Endpoint parses the URL the way govc does: a bare host gets https:// and
-// /sdk; credentials given separately win over those in the URL. The result
-// carries the credentials; never print it, print Redacted instead.
-func (s Settings) Endpoint() (*url.URL, error) {
-	raw := strings.TrimSpace(s.URL)
-	if raw == "" {
-		return nil, fmt.Errorf("no vCenter URL: set --url or GOVC_URL")
+// ErrNoURL is returned by Check when no vCenter URL is configured.
+var ErrNoURL = errors.New("no vCenter URL: set --url or GOVC_URL")
+
+// Check validates settings as a user gave them and returns them in their
+// canonical form: URL without credentials (a user name and password found
+// in it fill Username and Password unless those were given separately,
+// which win, as in govc), a default https scheme and /sdk path, and the
+// thumbprint upper-case and colon-separated. Its errors never quote a
+// password.
+func (s Settings) Check() (Settings, error) {
+	if strings.TrimSpace(s.URL) == "" {
+		return s, ErrNoURL
 	}
-	if !strings.Contains(raw, "://") {
-		raw = "https://" + raw
-	}
-	u, err := url.Parse(raw)
+	u, err := ParseURL(s.URL)
 	if err != nil {
-		// url.Parse quotes the input, password included: say less.
-		return nil, fmt.Errorf("vCenter URL %q is not a URL", redactRawURL(raw))
+		return s, err
 	}
-	if u.Scheme != "https" && u.Scheme != "http" {
-		return nil, fmt.Errorf("vCenter URL %s: scheme %q is not http or https", RedactURL(u), u.Scheme)
+	s.URL = u.Endpoint.String()
+	if s.Username == "" {
+		s.Username = u.Username
 	}
-	if u.Host == "" {
-		return nil, fmt.Errorf("vCenter URL %s has no host", RedactURL(u))
+	if s.Password.IsZero() {
+		s.Password = u.Password
 	}
-	if u.Path == "" || u.Path == "/" {
-		u.Path = "/sdk"
-	}
-	user, pass := "", ""
-	if u.User != nil {
-		user = u.User.Username()
-		pass, _ = u.User.Password()
-	}
-	if s.Username != "" {
-		user = s.Username
-	}
-	if s.Password != "" {
-		pass = s.Password
-	}
-	if user != "" || pass != "" {
-		u.User = url.UserPassword(user, pass)
-	}
-	return u, nil
-}
-
-// Secrets lists the strings that must never be shown: the password, from the
-// settings or inside the URL.
-func (s Settings) Secrets() []string {
-	var out []string
-	if s.Password != "" {
-		out = append(out, s.Password)
-	}
-	if u, err := url.Parse(s.URL); err == nil && u.User != nil {
-		if p, ok := u.User.Password(); ok && p != "" {
-			out = append(out, p)
+	if s.Thumbprint != "" {
+		tp, err := NormalizeThumbprint(s.Thumbprint)
+		if err != nil {
+			return s, err
 		}
-	} else if i := strings.Index(s.URL, "@"); i > 0 {
-		// Unparseable: treat whatever sits between "user:" and "@" as secret.
-		head := s.URL[:i]
-		if j := strings.LastIndex(head, ":"); j >= 0 && j+1 < len(head) {
-			out = append(out, head[j+1:])
+		s.Thumbprint = tp
+	}
+	return s, nil
+}
+
+// Endpoint is the SDK URL the settings name, without credentials: safe to
+// print.
+func (s Settings) Endpoint() (*url.URL, error) {
+	if strings.TrimSpace(s.URL) == "" {
+		return nil, ErrNoURL
+	}
+	u, err := ParseURL(s.URL)
+	if err != nil {
+		return nil, err
+	}
+	return u.Endpoint, nil
+}
+
+// userinfo is the credentials for the login request. Only the login calls
+// it, and builds the request from it at once.
+func (s Settings) userinfo() *url.Userinfo {
+	if s.Username == "" && s.Password.IsZero() {
+		return nil
+	}
+	return url.UserPassword(s.Username, s.Password.Reveal())
+}
+
+// NormalizeThumbprint accepts a certificate thumbprint as 20 (SHA-1) or 32
+// (SHA-256) bytes of hex, in either case, with or without a colon between
+// bytes, and returns it as govmomi compares it: upper case, colon-separated.
+func NormalizeThumbprint(tp string) (string, error) {
+	hex := strings.ToUpper(strings.TrimSpace(tp))
+	if strings.Contains(hex, ":") {
+		groups := strings.Split(hex, ":")
+		for _, g := range groups {
+			if len(g) != 2 {
+				return "", thumbprintError(tp)
+			}
 		}
+		hex = strings.Join(groups, "")
 	}
-	return out
-}
-
-// RedactURL prints u without its password.
-func RedactURL(u *url.URL) string {
-	if u == nil {
-		return ""
+	if len(hex) != 40 && len(hex) != 64 {
+		return "", thumbprintError(tp)
 	}
-	c := *u
-	if c.User != nil {
-		c.User = url.User(c.User.Username())
-	}
-	return c.String()
-}
-
-func redactRawURL(raw string) string {
-	scheme, rest, ok := strings.Cut(raw, "://")
-	if !ok {
-		return raw
-	}
-	if at := strings.LastIndex(rest, "@"); at >= 0 {
-		userinfo := rest[:at]
-		if user, _, hasPass := strings.Cut(userinfo, ":"); hasPass {
-			rest = user + ":xxxxx" + rest[at:]
+	var b strings.Builder
+	for i := 0; i < len(hex); i += 2 {
+		if !isHex(hex[i]) || !isHex(hex[i+1]) {
+			return "", thumbprintError(tp)
 		}
-	}
-	return scheme + "://" + rest
-}
-
-// Redactor scrubs secrets from text that may reach a user.
-type Redactor struct{ secrets []string }
-
-// NewRedactor scrubs the given secrets (empty ones are ignored), also in
-// their URL-escaped forms.
-func NewRedactor(secrets ...string) *Redactor {
-	r := &Redactor{}
-	for _, s := range secrets {
-		if s == "" {
-			continue
+		if i > 0 {
+			b.WriteByte(':')
 		}
-		r.secrets = append(r.secrets, s, url.QueryEscape(s), url.PathEscape(s), url.UserPassword("", s).String()[1:])
+		b.WriteString(hex[i : i+2])
 	}
-	return r
+	return b.String(), nil
 }
 
-// String returns s with every secret replaced by "xxxxx".
-func (r *Redactor) String(s string) string {
-	if r == nil {
-		return s
-	}
-	for _, sec := range r.secrets {
-		if len(sec) > 0 {
-			s = strings.ReplaceAll(s, sec, "xxxxx")
-		}
-	}
-	return s
-}
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'A' <= c && c <= 'F' }
 
-// Error wraps err so its message is scrubbed; errors.Is and As still see the
-// original.
-func (r *Redactor) Error(err error) error {
-	if err == nil || r == nil || len(r.secrets) == 0 {
-		return err
-	}
-	return &redactedError{msg: r.String(err.Error()), err: err}
-}
+// ErrThumbprint is the class of a malformed --thumbprint.
+var ErrThumbprint = errors.New("--thumbprint (GOVC_TLS_KNOWN_HOSTS_THUMBPRINT) must be the certificate's SHA-1 fingerprint, 20 bytes of hex such as AB:CD:…:EF")
 
-type redactedError struct {
-	msg string
-	err error
+func thumbprintError(tp string) error {
+	return fmt.Errorf("%w, not \"%s\"", ErrThumbprint, SafeText(tp, 100))
 }
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }

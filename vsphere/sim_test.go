@@ -28,7 +28,7 @@ func startSim(t testing.TB, opts simulator.Options) (*simulator.Server, *Client)
 	}
 	u := s.URL()
 	u.User = nil
-	c, err := Connect(context.Background(), Settings{URL: u.String(), Username: "admin", Password: "s3cret-Passw0rd", CACerts: ca})
+	c, err := Connect(context.Background(), Settings{URL: u.String(), Username: "admin", Password: NewSecret("s3cret-Passw0rd"), CACerts: ca})
 	if err != nil {
 		t.Fatal(err)
 	}
