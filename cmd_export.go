@@ -172,7 +172,6 @@ func reportLookup(stderr io.Writer, err error) int {
 	return exitFault
 }
 
-
 // describeFault is the fault, decoded, for stderr: the whole chain, with
 // the server's text escaped and elided.
 func describeFault(f *vsphere.Fault) string { return f.Report("cbtscope export: ") }
