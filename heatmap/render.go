@@ -201,10 +201,8 @@ func (r *Renderer) RenderTo(b *strings.Builder, g *Grid, cursor int) {
 			}
 			for x := 0; x < g.Cols; x++ {
 				k := y*g.Cols + x
-				if k == cursor {
-					b.WriteString("\x1b[7m" + r.glyph[g.Cells[k].Shade()] + "\x1b[27m")
-					continue
-				}
+				// The cursor is a glyph of its own: without colour a
+				// terminal may also drop reverse video (TERM=dumb).
 				b.WriteString(r.glyph[shade(k)])
 			}
 		}
@@ -335,10 +333,10 @@ func (r *Renderer) legendParts(cellBytes float64) []legendPart {
 var legendDropOrder = []int{1, 2, 3, 5, 6, 4}
 
 // cursorSwatch draws the cursor as Render does: its own colour, or in Mono
-// reverse video (there the cursor reverses whatever cell it is on).
+// its own glyph.
 func (r *Renderer) cursorSwatch() string {
 	if r.theme.Mono {
-		return "\x1b[7m \x1b[27m"
+		return r.glyph[ShadeCursor]
 	}
 	return r.glyph[ShadeCursor] + reset
 }

@@ -8,6 +8,8 @@ import "charm.land/bubbles/v2/key"
 
 // Global bindings work everywhere no overlay is open.
 type Global struct {
+	// Interrupt quits from anywhere, even while typing or under a dialog.
+	Interrupt key.Binding
 	Quit      key.Binding
 	Help      key.Binding
 	NextPanel key.Binding
@@ -83,7 +85,8 @@ func bind(help, desc string, keys ...string) key.Binding {
 func Default() KeyMap {
 	return KeyMap{
 		Global: Global{
-			Quit:      bind("q", "quit", "q", "ctrl+c"),
+			Interrupt: bind("ctrl+c", "quit from anywhere", "ctrl+c"),
+			Quit:      bind("q", "quit", "q"),
 			Help:      bind("?", "help", "?"),
 			NextPanel: bind("tab", "next panel", "tab"),
 			PrevPanel: bind("shift+tab", "previous panel", "shift+tab"),
@@ -144,7 +147,7 @@ func Default() KeyMap {
 // the scope's own, the explorer's where they apply, and the global ones.
 // No key may appear twice in one scope.
 func (k KeyMap) Scopes() map[string][]key.Binding {
-	g := []key.Binding{k.Global.Quit, k.Global.Help, k.Global.LastError}
+	g := []key.Binding{k.Global.Interrupt, k.Global.Quit, k.Global.Help, k.Global.LastError}
 	panels := []key.Binding{k.Global.NextPanel, k.Global.PrevPanel}
 	ex := []key.Binding{k.Explorer.ExportJSON, k.Explorer.ExportCSV, k.Explorer.Jump, k.Explorer.Reload}
 	h, e, d := k.Heatmap, k.Extents, k.Details
@@ -160,7 +163,7 @@ func (k KeyMap) Scopes() map[string][]key.Binding {
 		"heatmap": join([]key.Binding{h.Left, h.Right, h.Up, h.Down, h.PageUp, h.PageDown, h.Home, h.End, h.NextChange, h.PrevChange, h.ZoomIn, h.ZoomOut}, ex, panels, g),
 		"extents": join([]key.Binding{e.Up, e.Down, e.PageUp, e.PageDown, e.Home, e.End, e.Sort, e.ExactBytes, e.Hex, e.Zoom, e.Back}, ex, panels, g),
 		"details": join(d.All(), ex, panels, g),
-		"overlay": {k.Overlay.Confirm, k.Overlay.Cancel, k.Overlay.Yes, k.Overlay.No, k.Overlay.Up, k.Overlay.Down},
+		"overlay": {k.Overlay.Confirm, k.Overlay.Cancel, k.Overlay.Yes, k.Overlay.No, k.Overlay.Up, k.Overlay.Down, k.Global.Interrupt},
 	}
 }
 
@@ -187,7 +190,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		append([]key.Binding{e.Up, e.Down, e.PageUp, e.PageDown, e.Home, e.End, e.Sort, e.ExactBytes, e.Hex, e.Zoom}, k.Details.All()...),
 		{k.Explorer.Jump, k.Explorer.Reload, k.Explorer.ExportJSON, k.Explorer.ExportCSV,
 			k.Picker.Select, k.Picker.Filter, k.Picker.Back, k.Picker.Reload,
-			k.Global.NextPanel, k.Global.PrevPanel, k.Global.LastError, k.Global.Help, k.Global.Quit},
+			k.Global.NextPanel, k.Global.PrevPanel, k.Global.LastError, k.Global.Help, k.Global.Quit, k.Global.Interrupt},
 		{k.Overlay.Confirm, k.Overlay.Cancel, k.Overlay.Yes, k.Overlay.No, k.Overlay.Up, k.Overlay.Down},
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/cbtscope/cbtscope/vsphere"
 	"github.com/cbtscope/cbtscope/vsphere/simulator"
@@ -182,5 +184,23 @@ func TestComingBackKeepsTheMap(t *testing.T) {
 	}
 	if !explorerMap(m).Complete() {
 		t.Fatal("the map kept is not complete")
+	}
+}
+
+// A terminal that drops every attribute (TERM=dumb) still shows which
+// choice is selected and where the cursor is: as text, not as reverse video.
+func TestDumbTerminalShowsSelectionAndCursor(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Profile = colorprofile.NoTTY
+	m := New(cfg)
+	m.Update(tea_WindowSize(120, 40))
+	Drive(m, m.Init(), patience)
+	if screen := ansi.Strip(m.Render()); !strings.Contains(screen, "│ ds-prod-01") {
+		t.Fatalf("no text marks the selected datastore:\n%s", screen)
+	}
+	openDisk(t, m, "ds-prod-01", simulator.DemoDatabase)
+	screen := ansi.Strip(m.Render())
+	if strings.Count(screen, "◆") != 2 { // the cursor and its legend
+		t.Fatalf("the cursor is not drawn as text:\n%s", screen)
 	}
 }

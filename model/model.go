@@ -14,6 +14,7 @@ import (
 	"os"
 	"time"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -83,6 +84,8 @@ type common struct {
 	cfg  Config
 	st   *ui.Styles
 	keys keymap.KeyMap
+	// help draws the help line; built once, like the styles.
+	help help.Model
 }
 
 // component is the contract of everything the root routes to.
@@ -132,7 +135,11 @@ func New(cfg Config) *Model {
 	if cfg.Profile == colorprofile.Unknown {
 		cfg.Profile = colorprofile.TrueColor
 	}
-	c := &common{cfg: cfg, st: ui.NewStyles(cfg.Dark, cfg.Profile), keys: keymap.Default()}
+	c := &common{cfg: cfg, st: ui.NewStyles(cfg.Dark, cfg.Profile), keys: keymap.Default(), help: help.New()}
+	c.help.Styles = help.DefaultStyles(cfg.Dark)
+	if c.st.NoColor {
+		c.help.Styles = help.Styles{}
+	}
 	m := &Model{c: c, wizard: newWizard(c)}
 	if o := cfg.Opened; o != nil {
 		m.explorer = openedExplorer(c, o)
@@ -216,7 +223,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.c.keys
-	if msg.String() == "ctrl+c" {
+	if key.Matches(msg, k.Global.Interrupt) {
 		return m.quit()
 	}
 	if n := len(m.overlays); n > 0 {

@@ -25,7 +25,7 @@ const statusFor = 6 * time.Second
 
 // say is a command that shows a message.
 func say(text string) tea.Cmd {
-	return func() tea.Msg { return statusMsg{text: oneLine(text), full: text} }
+	return func() tea.Msg { return statusMsg{text: oneLine(text), full: vsphere.SafeText(text, fullTextMax)} }
 }
 
 // sayErr is a command that shows an error, kept in full for the last-error
@@ -33,12 +33,20 @@ func say(text string) tea.Cmd {
 func sayErr(err error) tea.Cmd {
 	return func() tea.Msg {
 		full := err.Error()
-		return statusMsg{text: oneLine(full), full: full, err: true}
+		return statusMsg{text: oneLine(full), full: vsphere.SafeText(full, fullTextMax), err: true}
 	}
 }
 
-// oneLine is server text made safe for one line of the screen.
-func oneLine(s string) string { return vsphere.SafeText(strings.TrimSpace(s), 0) }
+// oneLine is text that may hold a server's words made safe for one line of
+// the screen: controls escaped, a long value elided in the middle.
+func oneLine(s string) string { return vsphere.SafeText(strings.TrimSpace(s), oneLineMax) }
+
+// oneLineMax and fullTextMax bound what is kept of a message: a line's worth
+// for the screen, and enough of any real error for the last-error view.
+const (
+	oneLineMax  = 400
+	fullTextMax = 20000
+)
 
 // status is the root's message line.
 type status struct {

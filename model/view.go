@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -80,11 +79,6 @@ func (m *Model) helpLine() string {
 	} else {
 		keys = m.active().ShortHelp()
 	}
-	h := help.New()
-	h.Styles = help.DefaultStyles(m.c.st.Dark)
-	if m.c.st.NoColor {
-		h.Styles = help.Styles{}
-	}
-	h.SetWidth(m.w)
-	return ui.FitLine(h.ShortHelpView(keys), m.w)
+	m.c.help.SetWidth(m.w)
+	return ui.FitLine(m.c.help.ShortHelpView(keys), m.w)
 }

@@ -484,7 +484,7 @@ func datastoreChoices(dss []vsphere.Datastore) []ui.Choice {
 		if ds.Type != "" && ds.Type != "OTHER" {
 			detail = ds.Type + " · " + detail
 		}
-		cs = append(cs, ui.Choice{Name: ds.Name, Detail: detail, Value: ds})
+		cs = append(cs, ui.Choice{Name: oneLine(ds.Name), Detail: oneLine(detail), Value: ds})
 	}
 	return cs
 }
@@ -508,7 +508,7 @@ func diskChoices(disks []vsphere.Disk) []ui.Choice {
 		case !d.Datastore.Accessible:
 			state = "datastore NOT accessible"
 		}
-		cs = append(cs, ui.Choice{Name: d.Name, Detail: fmt.Sprintf("%s · %s · %s", heatmap.FormatBytes(d.CapacityBytes), state, d.ID), Value: d})
+		cs = append(cs, ui.Choice{Name: oneLine(d.Name), Detail: oneLine(fmt.Sprintf("%s · %s · %s", heatmap.FormatBytes(d.CapacityBytes), state, d.ID)), Value: d})
 	}
 	return cs
 }
@@ -535,7 +535,7 @@ func snapshotChoice(s vsphere.Snapshot) ui.Choice {
 	if id == "" {
 		id = "no changeId (CBT was off)"
 	}
-	return ui.Choice{Name: label(s), Detail: s.CreateTime.Format(time.DateTime) + " · " + id, Value: s}
+	return ui.Choice{Name: oneLine(label(s)), Detail: oneLine(s.CreateTime.Format(time.DateTime) + " · " + id), Value: s}
 }
 
 // baseChoices are the snapshots before the target, then '*' and a typed

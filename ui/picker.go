@@ -2,6 +2,7 @@ package ui
 
 import (
 	"charm.land/bubbles/v2/list"
+	"charm.land/lipgloss/v2"
 	tea "charm.land/bubbletea/v2"
 )
 
@@ -26,12 +27,15 @@ type Picker struct {
 func NewPicker(st *Styles, title string, choices []Choice, selected int) *Picker {
 	d := list.NewDefaultDelegate()
 	if st.NoColor {
-		d.Styles.SelectedTitle = st.Selected
-		d.Styles.SelectedDesc = st.Selected
-		d.Styles.NormalTitle = st.App
-		d.Styles.NormalDesc = st.App
-		d.Styles.DimmedTitle = st.App
-		d.Styles.DimmedDesc = st.App
+		// A bar beside the selected choice: text, so it shows even where
+		// a terminal drops every attribute (TERM=dumb).
+		bar := lipgloss.NewStyle().Border(lipgloss.NormalBorder(), false, false, false, true).Padding(0, 0, 0, 1)
+		d.Styles.SelectedTitle = bar.Bold(true)
+		d.Styles.SelectedDesc = bar
+		d.Styles.NormalTitle = st.App.Padding(0, 0, 0, 2)
+		d.Styles.NormalDesc = st.App.Padding(0, 0, 0, 2)
+		d.Styles.DimmedTitle = st.App.Padding(0, 0, 0, 2)
+		d.Styles.DimmedDesc = st.App.Padding(0, 0, 0, 2)
 	}
 	items := make([]list.Item, len(choices))
 	for i, c := range choices {
