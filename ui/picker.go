@@ -2,8 +2,8 @@ package ui
 
 import (
 	"charm.land/bubbles/v2/list"
-	"charm.land/lipgloss/v2"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 )
 
 // Choice is one entry of a picker: what it shows, and what it stands for.
