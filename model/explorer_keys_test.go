@@ -204,3 +204,18 @@ func TestDumbTerminalShowsSelectionAndCursor(t *testing.T) {
 		t.Fatalf("the cursor is not drawn as text:\n%s", screen)
 	}
 }
+
+// Keys typed while a list loads are meant for that list: enter enter enter
+// enter, typed at once, opens the map as it does pressed one by one.
+func TestKeysTypedAheadOfALoad(t *testing.T) {
+	m := started(t, 120, 40)
+	var cmds []tea.Cmd
+	for range 4 {
+		_, cmd := m.Update(KeyPress("enter"))
+		cmds = append(cmds, cmd)
+	}
+	Drive(m, tea.Batch(cmds...), patience)
+	if screenName(m) != "explorer" || m.explorer.sel.disk.Name != simulator.DemoDatabase {
+		t.Fatalf("four enters typed at once led to %s:\n%s", screenName(m), m.Render())
+	}
+}

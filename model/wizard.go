@@ -55,7 +55,12 @@ type wizard struct {
 	target     vsphere.Snapshot
 	// chosen is the key of the last choice made in each list.
 	chosen [numSteps]string
+	// ahead are keys typed while the next list loads, replayed on it.
+	ahead []tea.KeyPressMsg
 }
+
+// maxAhead bounds the keys kept while a list loads.
+const maxAhead = 16
 
 func newWizard(c *common) *wizard { return &wizard{c: c, errBack: stepError} }
 
@@ -91,7 +96,7 @@ func (w *wizard) shownError() error {
 
 // fail shows an error; esc from it goes back to the list of step back.
 func (w *wizard) fail(err error, back step) {
-	w.err, w.errBack, w.busy = err, back, ""
+	w.err, w.errBack, w.busy, w.ahead = err, back, "", nil
 	w.step = stepError
 }
 
@@ -165,8 +170,16 @@ func (w *wizard) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if w.picker.Filtering() {
 		return w.picker.Update(msg)
 	}
+	if w.busy != "" && !key.Matches(msg, k.Back) {
+		// The next list is loading: keys typed ahead are meant for it.
+		if len(w.ahead) < maxAhead {
+			w.ahead = append(w.ahead, msg)
+		}
+		return nil
+	}
 	switch {
 	case key.Matches(msg, k.Back) && !w.picker.Filtered():
+		w.ahead = nil
 		w.back()
 		return nil
 	case key.Matches(msg, k.Select):
@@ -256,7 +269,7 @@ func (w *wizard) onDatastores(msg datastoresMsg) tea.Cmd {
 	}
 	w.datastores = msg.list
 	w.show(stepDatastores)
-	return nil
+	return w.replay()
 }
 
 func (w *wizard) onDisks(msg disksMsg) tea.Cmd {
@@ -267,7 +280,7 @@ func (w *wizard) onDisks(msg disksMsg) tea.Cmd {
 	}
 	w.disks = msg.list
 	w.show(stepDisks)
-	return nil
+	return w.replay()
 }
 
 func (w *wizard) onSnapshots(msg snapshotsMsg) tea.Cmd {
@@ -289,7 +302,23 @@ func (w *wizard) onSnapshots(msg snapshotsMsg) tea.Cmd {
 		}
 	}
 	w.show(next)
-	return nil
+	return w.replay()
+}
+
+// replay applies the keys typed while the list loaded, stopping to queue
+// the rest again when one of them starts loading another.
+func (w *wizard) replay() tea.Cmd {
+	keys := w.ahead
+	w.ahead = nil
+	var cmds []tea.Cmd
+	for i, k := range keys {
+		cmds = append(cmds, w.onKey(k))
+		if w.busy != "" || !w.picking() {
+			w.ahead = append(w.ahead, keys[i+1:]...)
+			break
+		}
+	}
+	return tea.Batch(cmds...)
 }
 
 func (w *wizard) onSelected(msg selectedMsg) tea.Cmd {
