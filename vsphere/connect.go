@@ -108,6 +108,11 @@ func Connect(ctx context.Context, s Settings) (*Client, error) {
 	}
 	c.vim = vc
 	if err := c.login(ctx); err != nil {
+		if ctx.Err() != nil {
+			// Cancelled: whatever the connection said as it was torn down
+			// (EOF, a reset) is not the reason.
+			return nil, fail("login", u, fmt.Errorf("stopped before vCenter answered: %w (%v)", ctx.Err(), err), "")
+		}
 		if fault.Is(err, &types.InvalidLogin{}) {
 			ce := fail("login", u, errors.New("the user name or password was refused"),
 				"check --username and --password, or GOVC_USERNAME and GOVC_PASSWORD")
@@ -162,12 +167,38 @@ func (t countingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 func (c *Client) NewConnections() int64 { return c.conns.Load() }
 
 func (c *Client) login(ctx context.Context) error {
-	if err := session.NewManager(c.vim).Login(ctx, c.settings.userinfo()); err != nil {
+	sm := session.NewManager(c.vim)
+	var err error
+	// A login sent with a session cookie that is still alive is refused as
+	// InvalidLogin. With parallel workers that happens when the session is
+	// replaced, or ended by the server, while the request is on its way:
+	// then the session we have is good, or a second try finds it gone. Only
+	// a refusal that stands is the credentials' fault.
+	for range loginTries {
+		if err = sm.Login(ctx, c.settings.userinfo()); err == nil {
+			break
+		}
+		// The first login has no session to collide with: a refusal there
+		// is the credentials', and is not repeated (repeated failures can
+		// lock an account).
+		if !fault.Is(err, &types.InvalidLogin{}) || ctx.Err() != nil || c.sess.gen.Load() == 0 {
+			return err
+		}
+		if us, uerr := sm.UserSession(ctx); uerr == nil && us != nil {
+			err = nil
+			break
+		}
+	}
+	if err != nil {
 		return err
 	}
 	c.sess.gen.Add(1)
 	return nil
 }
+
+// loginTries bounds the logins of one renewal that are refused while a
+// session is alive.
+const loginTries = 3
 
 // Logout ends the session; errors are of no interest to a closing program.
 func (c *Client) Logout(ctx context.Context) {
