@@ -23,6 +23,11 @@ type DiskRef struct {
 // Query is what to fetch: the changes of one disk at a snapshot since a
 // changeId ("*" for all allocated areas), over [Start, End) of the disk.
 type Query struct {
+	// Disk is the First Class Disk queried; VM, when set, makes the query
+	// one of a VM's disk instead (VirtualMachine.QueryChangedDiskAreas),
+	// with Snapshot the snapshot's moref value ("" for none: allowed only
+	// when the VM is powered off).
+	VM       *VMDiskRef
 	Disk     DiskRef
 	Capacity int64
 	Snapshot string
