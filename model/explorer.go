@@ -55,7 +55,7 @@ type explorer struct {
 
 func newExplorer(c *common, src vsphere.Fetcher, sel selection) *explorer {
 	e := &explorer{c: c, src: src, sel: sel}
-	e.query = vsphere.Query{Disk: sel.disk.Ref(), Capacity: sel.disk.CapacityBytes, Snapshot: sel.target.ID, ChangeID: sel.base}
+	e.query = sel.query()
 	e.hm = ui.NewHeatmapPanel(c.st, c.keys.Heatmap)
 	e.table = ui.NewExtentTable(c.st, c.keys.Extents)
 	e.faultP = ui.NewFaultPanel(c.st, c.keys.Details)

@@ -29,8 +29,21 @@ type selection struct {
 	// base is the changeId; baseLabel says where it came from, baseName
 	// is short enough for a file name.
 	base, baseLabel, baseName string
+	// vm is set when the disk is a VM's: disk then stands for it.
+	vm *vmSelection
 }
 
 func (s selection) same(o selection) bool {
-	return s.disk.ID == o.disk.ID && s.disk.Datastore.Ref == o.disk.Datastore.Ref && s.target.ID == o.target.ID && s.base == o.base
+	return s.disk.ID == o.disk.ID && s.disk.Datastore.Ref == o.disk.Datastore.Ref && s.target.ID == o.target.ID && s.base == o.base &&
+		(s.vm == nil) == (o.vm == nil)
+}
+
+// query is what the selection fetches.
+func (s selection) query() vsphere.Query {
+	q := vsphere.Query{Disk: s.disk.Ref(), Capacity: s.disk.CapacityBytes, Snapshot: s.target.ID, ChangeID: s.base}
+	if s.vm != nil {
+		q.Disk = vsphere.DiskRef{}
+		q.VM = &vsphere.VMDiskRef{VM: s.vm.vm.Ref, DeviceKey: s.vm.disk.Key}
+	}
+	return q
 }

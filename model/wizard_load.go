@@ -22,10 +22,14 @@ type connectedMsg struct {
 	err error
 }
 
+// datastoresMsg is the first list: the datastores and the virtual machines.
+// A failure to list the VMs leaves the datastores usable.
 type datastoresMsg struct {
-	gen  int
-	list []vsphere.Datastore
-	err  error
+	gen   int
+	list  []vsphere.Datastore
+	err   error
+	vms   []vsphere.VM
+	vmErr error
 }
 
 type disksMsg struct {
@@ -43,6 +47,9 @@ type snapshotsMsg struct {
 // selectedMsg is a map named on the command line, found.
 type selectedMsg struct {
 	datastores []vsphere.Datastore
+	vms        []vsphere.VM
+	vm         *vsphere.VM
+	vmDisk     vsphere.VMDisk
 	disks      []vsphere.Disk
 	snaps      []vsphere.Snapshot
 	disk       vsphere.Disk
@@ -68,7 +75,11 @@ func loadDatastores(gen int, src Source, limit time.Duration) tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), limit)
 		defer cancel()
 		l, err := src.Datastores(ctx)
-		return datastoresMsg{gen, l, err}
+		if err != nil {
+			return datastoresMsg{gen: gen, err: err}
+		}
+		vms, vmErr := src.VMs(ctx)
+		return datastoresMsg{gen: gen, list: l, vms: vms, vmErr: vmErr}
 	}
 }
 
@@ -99,6 +110,10 @@ func autoSelect(src Source, sel Select, limit time.Duration) tea.Cmd {
 		defer cancel()
 		if out.datastores, out.err = src.Datastores(ctx); out.err != nil {
 			return out
+		}
+		out.vms, _ = src.VMs(ctx) // the first list; a VM named is found below
+		if sel.VM != "" {
+			return autoSelectVM(ctx, src, sel, out)
 		}
 		if out.disk, out.err = src.FindDisk(ctx, sel.Datastore, sel.Disk); out.err != nil {
 			return out
