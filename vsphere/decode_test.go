@@ -140,7 +140,7 @@ func FuzzDecodeChangeInfo(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var c Client
 		var got changeInfo
-		pathErr := c.decodeReply(body, &got)
+		pathErr := c.decodeReply(body, false, &got)
 		ref, refErr := govmomiDecode(body)
 		if refErr == nil {
 			if pathErr != nil {

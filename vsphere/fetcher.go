@@ -281,7 +281,7 @@ func (f *fetch) send(ctx context.Context, ev Event) bool {
 }
 
 func (f *fetch) fail(ctx context.Context, err error, off, end int64) {
-	req := &Request{Disk: f.q.Disk.ID, Datastore: f.q.Disk.Datastore.Value, Snapshot: f.q.Snapshot, ChangeID: f.q.ChangeID, StartOffset: off}
+	req := requestOf(&f.q, off)
 	ev := &FaultEvent{Err: err, Unscanned: heatmap.Window{Start: off, End: end}}
 	if flt, ok := AsFault(err, req); ok {
 		ev.Fault, ev.Err = flt, flt
