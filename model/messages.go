@@ -38,12 +38,11 @@ func (s selection) same(o selection) bool {
 		(s.vm == nil) == (o.vm == nil)
 }
 
-// query is what the selection fetches.
-func (s selection) query() vsphere.Query {
-	q := vsphere.Query{Disk: s.disk.Ref(), Capacity: s.disk.CapacityBytes, Snapshot: s.target.ID, ChangeID: s.base}
+// query is what the selection fetches; a VM disk's query may be refused
+// before any call (a powered-on VM without a snapshot).
+func (s selection) query() (vsphere.Query, error) {
 	if s.vm != nil {
-		q.Disk = vsphere.DiskRef{}
-		q.VM = &vsphere.VMDiskRef{VM: s.vm.vm.Ref, DeviceKey: s.vm.disk.Key}
+		return vsphere.VMQuery(s.vm.vm, s.vm.disk, s.vm.snap, s.base)
 	}
-	return q
+	return vsphere.Query{Disk: s.disk.Ref(), Capacity: s.disk.CapacityBytes, Snapshot: s.target.ID, ChangeID: s.base}, nil
 }

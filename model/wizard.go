@@ -57,8 +57,9 @@ type wizard struct {
 	target     vsphere.Snapshot
 	// vm is the chosen VM and vmDisk its disk, when the map is of a VM
 	// disk; disk then stands for it (name, capacity, datastore).
-	vm     *vsphere.VM
-	vmDisk vsphere.VMDisk
+	vm      *vsphere.VM
+	vmDisk  vsphere.VMDisk
+	vmSnaps []vsphere.VMSnapshot
 	// chosen is the key of the last choice made in each list.
 	chosen [numSteps]string
 	// ahead are keys typed while the next list loads, replayed on it.
@@ -334,7 +335,7 @@ func (w *wizard) onSnapshots(msg snapshotsMsg) tea.Cmd {
 		}
 		return nil
 	}
-	w.snaps = msg.list
+	w.snaps, w.vmSnaps = msg.list, msg.vmSnaps
 	back := stepDisks
 	if w.vm != nil {
 		back = stepVMDisks
@@ -384,7 +385,7 @@ func (w *wizard) onSelected(msg selectedMsg) tea.Cmd {
 	w.datastore, w.disk, w.target = msg.disk.Datastore, msg.disk, msg.target
 	w.chosen[stepDatastores], w.chosen[stepDisks], w.chosen[stepSnapshots] = w.datastore.Name, w.disk.ID, choiceKey(w.target)
 	if msg.vm != nil {
-		w.vm, w.vmDisk = msg.vm, msg.vmDisk
+		w.vm, w.vmDisk, w.vmSnaps = msg.vm, msg.vmDisk, msg.vmSnaps
 		w.chosen[stepDatastores], w.chosen[stepVMDisks] = choiceKey(*msg.vm), choiceKey(msg.vmDisk)
 	}
 	sel := w.selection(msg.base)
@@ -434,6 +435,14 @@ func (w *wizard) choose() tea.Cmd {
 		return w.loadSnapshots()
 	case vsphere.Snapshot:
 		if w.step == stepSnapshots {
+			if w.vm != nil {
+				// A VM disk whose backing has no changeId there faults on
+				// any query: say why before asking.
+				if diag, ok := vsphere.CBTNotInEffect(*w.vm, w.vmDisk, vmSnapshot(w.vmSnaps, v)); ok {
+					w.fail(&refusedError{w.disk.Name + " at " + label(v), "FileFault (noTrack or noEpoch)", diag}, stepSnapshots)
+					return nil
+				}
+			}
 			w.target = v
 			w.show(stepBase)
 			return nil
@@ -470,7 +479,7 @@ func (w *wizard) loadSnapshots() tea.Cmd {
 func (w *wizard) selection(base string) selection {
 	s := selection{disk: w.disk, target: w.target, base: base}
 	if w.vm != nil {
-		s.vm = &vmSelection{vm: *w.vm, disk: w.vmDisk}
+		s.vm = &vmSelection{vm: *w.vm, disk: w.vmDisk, snap: vmSnapshot(w.vmSnaps, w.target)}
 	}
 	switch {
 	case base == "*":

@@ -42,6 +42,8 @@ type snapshotsMsg struct {
 	gen  int
 	list []vsphere.Snapshot
 	err  error
+	// vmSnaps are a VM's snapshots, whose disk's view list is.
+	vmSnaps []vsphere.VMSnapshot
 }
 
 // selectedMsg is a map named on the command line, found.
@@ -50,6 +52,7 @@ type selectedMsg struct {
 	vms        []vsphere.VM
 	vm         *vsphere.VM
 	vmDisk     vsphere.VMDisk
+	vmSnaps    []vsphere.VMSnapshot
 	disks      []vsphere.Disk
 	snaps      []vsphere.Snapshot
 	disk       vsphere.Disk
@@ -97,7 +100,7 @@ func loadSnapshots(gen int, src Source, d vsphere.Disk, limit time.Duration) tea
 		ctx, cancel := context.WithTimeout(context.Background(), limit)
 		defer cancel()
 		l, err := src.Snapshots(ctx, d)
-		return snapshotsMsg{gen, l, err}
+		return snapshotsMsg{gen: gen, list: l, err: err}
 	}
 }
 

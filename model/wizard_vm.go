@@ -17,10 +17,34 @@ import (
 // (each with its backing's changeId), and from there on a VM disk is mapped,
 // explored and exported as a First Class Disk is.
 
-// vmSelection is the VM disk a selection maps.
+// vmSelection is the VM disk a selection maps, and the snapshot (nil: the
+// disk as it is, of a powered-off VM).
 type vmSelection struct {
 	vm   vsphere.VM
 	disk vsphere.VMDisk
+	snap *vsphere.VMSnapshot
+}
+
+// vmSnapshot is the VM snapshot a target stands for; nil for the disk as it
+// is.
+func vmSnapshot(snaps []vsphere.VMSnapshot, target vsphere.Snapshot) *vsphere.VMSnapshot {
+	for i := range snaps {
+		if snaps[i].Ref.Value == target.ID && target.ID != "" {
+			return &snaps[i]
+		}
+	}
+	return nil
+}
+
+// exportIdentity is how an export names the selection's disk (and VM).
+func (s selection) exportIdentity() (vsphere.ExportDisk, *vsphere.ExportVM) {
+	d := vsphere.ExportDisk{ID: s.disk.ID, Name: s.disk.Name, Datastore: s.disk.Datastore.Name, CapacityBytes: s.disk.CapacityBytes}
+	if s.vm == nil {
+		return d, nil
+	}
+	d = vsphere.ExportDisk{Key: s.vm.disk.Key, Label: s.vm.disk.Label, Name: s.vm.disk.Label, ID: s.vm.disk.File,
+		Datastore: s.vm.disk.Datastore.Name, CapacityBytes: s.vm.disk.CapacityBytes}
+	return d, &vsphere.ExportVM{Name: s.vm.vm.Name, Moref: s.vm.vm.Ref.Value}
 }
 
 // noSnapshot is the target that stands for a powered-off VM's disk as it is.
@@ -102,9 +126,9 @@ func loadVMSnapshots(gen int, src Source, v vsphere.VM, d vsphere.VMDisk, limit 
 		}
 		list := vsphere.AsSnapshots(snaps, d.Key)
 		if v.PowerState == "poweredOff" {
-			list = append(list, vsphere.Snapshot{ID: "", Description: noSnapshotLabel, CreateTime: time.Now()})
+			list = append(list, vsphere.Snapshot{ID: "", Description: noSnapshotLabel, CreateTime: time.Now(), ChangeID: d.ChangeID})
 		}
-		return snapshotsMsg{gen: gen, list: list}
+		return snapshotsMsg{gen: gen, list: list, vmSnaps: snaps}
 	}
 }
 
@@ -115,7 +139,7 @@ func autoSelectVM(ctx context.Context, src Source, sel Select, out selectedMsg) 
 		out.err = err
 		return out
 	}
-	d, err := vm.Disk(sel.Disk)
+	d, err := vm.FindDisk(sel.Disk)
 	if err != nil {
 		out.err = err
 		return out
@@ -134,7 +158,12 @@ func autoSelectVM(ctx context.Context, src Source, sel Select, out selectedMsg) 
 		out.err = err
 		return out
 	}
+	if diag, ok := vsphere.CBTNotInEffect(vm, d, &target); ok {
+		out.err = &refusedError{vm.Name + " · " + d.Label, "FileFault (noTrack or noEpoch)", diag}
+		return out
+	}
 	out.snaps = vsphere.AsSnapshots(snaps, d.Key)
+	out.vmSnaps = snaps
 	out.target = vsphere.AsSnapshots([]vsphere.VMSnapshot{target}, d.Key)[0]
 	out.base = base
 	return out

@@ -1,30 +1,6 @@
 package vsphere
 
-import (
-	"fmt"
-	"strconv"
-	"strings"
-)
-
-// Disk finds a disk of the VM by its label ("Hard disk 1", case aside) or
-// its device key ("2000"); a mistake is a *UsageError naming the disks.
-func (v VM) Disk(labelOrKey string) (VMDisk, error) {
-	want := strings.TrimSpace(labelOrKey)
-	key, keyErr := strconv.ParseInt(want, 10, 32)
-	for _, d := range v.Disks {
-		if strings.EqualFold(d.Label, want) || keyErr == nil && int64(d.Key) == key {
-			return d, nil
-		}
-	}
-	names := make([]string, len(v.Disks))
-	for i, d := range v.Disks {
-		names[i] = fmt.Sprintf("%q (key %d)", d.Label, d.Key)
-	}
-	if len(names) == 0 {
-		return VMDisk{}, &UsageError{fmt.Sprintf("VM %s has no virtual disks", v.Name)}
-	}
-	return VMDisk{}, &UsageError{fmt.Sprintf("VM %s has no disk %q; its disks are %s", v.Name, labelOrKey, strings.Join(names, ", "))}
-}
+import "github.com/vmware/govmomi/vim25/types"
 
 // AsSnapshots are a VM's snapshots as one disk sees them: a Snapshot each,
 // its ID the snapshot's moref value, its ChangeID the disk backing's. The
@@ -50,4 +26,16 @@ func VMCBTOff() Diagnosis {
 		Cause:  "The VM's changeTrackingEnabled setting is off, so its disks keep no change tracking data (queries fail with FileFault noTrack).",
 		Remedy: "Enable it (ReconfigVM_Task with changeTrackingEnabled = true). It takes effect after a stun/unstun cycle (power cycle, snapshot create/delete, vMotion), and the next backup must be full.",
 	}
+}
+
+// VMDiskOf is the VM and disk an export of a VM disk names; false for a
+// First Class Disk's export.
+func (e *Export) VMDiskOf() (VM, VMDisk, bool) {
+	if e.VM == nil {
+		return VM{}, VMDisk{}, false
+	}
+	vm := VM{Name: e.VM.Name, Ref: types.ManagedObjectReference{Type: "VirtualMachine", Value: e.VM.Moref}}
+	disk := VMDisk{Key: e.Disk.Key, Label: e.Disk.Label, CapacityBytes: e.Disk.CapacityBytes, File: e.Disk.ID,
+		Datastore: Datastore{Name: e.Disk.Datastore}}
+	return vm, disk, true
 }
