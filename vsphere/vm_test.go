@@ -203,3 +203,41 @@ func TestVMPoweredOnWithoutSnapshotIsRefused(t *testing.T) {
 		t.Fatalf("fault %s, diagnosis %q", f.Type, f.Diagnosis.Title)
 	}
 }
+
+// The VM query kind shares the engine's retries and relogin: dropped
+// connections, HTTP 500s and expired sessions are survived, and the map
+// still equals the journal's truth.
+func TestVMTransientFailuresAreSurvived(t *testing.T) {
+	s, c := startSim(t, simulator.Options{PageExtents: 300})
+	vm, snaps := vmOf(t, c, simulator.DemoVMSQL)
+	d := vm.Disks[1]
+	target, base, err := PickVMSnapshots(snaps, d.Key, "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := s.VMGroundTruth(vm.Name, d.Key, target.Ref.Value, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := VMQuery(vm, d, &target, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, knobs := range map[string]simulator.Knobs{
+		"dropped connection": {DropConnection: simulator.Trigger{Nth: 3, Every: 7}},
+		"HTTP 500":           {HTTP500: simulator.Trigger{Nth: 2, Every: 5}},
+		"session expiry":     {SessionExpiry: simulator.Trigger{Nth: 4, Every: 9}},
+	} {
+		for _, workers := range []int{1, 4} {
+			s.SetKnobs(knobs)
+			m, done, faults := fetchMap(t, c, q, FetchOptions{Workers: workers, Retry: fastRetry})
+			s.SetKnobs(simulator.Knobs{})
+			if !done.Complete || len(faults) > 0 || done.Progress.Retries == 0 {
+				t.Fatalf("%s, %d workers: done %+v, faults %+v", name, workers, done, faults)
+			}
+			if got := extentsOf(m); !slices.Equal(got, want) {
+				t.Fatalf("%s, %d workers: %d extents, want %d", name, workers, len(got), len(want))
+			}
+		}
+	}
+}
