@@ -1,6 +1,7 @@
 package vsphere
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -176,6 +177,18 @@ func TestVMPoweredOffQueriedWithoutSnapshot(t *testing.T) {
 		m, done, faults := fetchMap(t, c, q, FetchOptions{Workers: 2})
 		if !done.Complete || len(faults) > 0 || !slices.Equal(extentsOf(m), want) {
 			t.Fatalf("since %q: done %+v faults %v, %d extents, want %d", base, done, faults, m.Len(), len(want))
+		}
+		// Its export names the VM and the disk, and reads back whole.
+		ev, ed := VMExportDisk(vm, d)
+		e := NewExport(ed, "", base, m, nil)
+		e.VM = ev
+		var b bytes.Buffer
+		if err := e.WriteJSON(&b); err != nil {
+			t.Fatal(err)
+		}
+		back, bm, err := ReadExport(&b)
+		if err != nil || back.VM.Moref != vm.Ref.Value || back.Disk.Key != d.Key || back.Disk.Label != d.Label || !slices.Equal(extentsOf(bm), want) {
+			t.Fatalf("export read back: %+v, %v", back, err)
 		}
 	}
 }
