@@ -34,7 +34,7 @@ func TestDecodeFallsBackToGovmomi(t *testing.T) {
 			if err := decodeChangeInfo([]byte(body), &fast); err == nil {
 				t.Fatal("the fast decoder accepts it: the case tests no fallback")
 			}
-			ref, err := govmomiDecode([]byte(body))
+			ref, err := govmomiDecode([]byte(body), false)
 			if err != nil {
 				t.Fatalf("govmomi rejects it too: %v", err)
 			}

@@ -317,3 +317,10 @@ func VMQuery(vm VM, disk VMDisk, snap *VMSnapshot, changeID string) (Query, erro
 	}
 	return q, nil
 }
+
+// VMExportDisk is how an export names a VM's disk: the VM, and the disk by
+// key and label on its datastore.
+func VMExportDisk(vm VM, d VMDisk) (*ExportVM, ExportDisk) {
+	return &ExportVM{Name: vm.Name, Moref: vm.Ref.Value},
+		ExportDisk{Key: d.Key, Label: d.Label, Datastore: d.Datastore.Name, CapacityBytes: d.CapacityBytes}
+}

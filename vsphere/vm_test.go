@@ -1,6 +1,7 @@
 package vsphere
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -147,6 +148,9 @@ func TestVMFetchMatchesGroundTruth(t *testing.T) {
 			}
 		}
 	}
+	if n := c.FallbackDecodes(); n != 0 {
+		t.Errorf("%d VM replies left to govmomi's decoder: the fast one should read them all", n)
+	}
 	t.Logf("%d complete maps checked", checked)
 	if checked < 40 {
 		t.Fatalf("only %d complete maps checked", checked)
@@ -174,6 +178,18 @@ func TestVMPoweredOffQueriedWithoutSnapshot(t *testing.T) {
 		if !done.Complete || len(faults) > 0 || !slices.Equal(extentsOf(m), want) {
 			t.Fatalf("since %q: done %+v faults %v, %d extents, want %d", base, done, faults, m.Len(), len(want))
 		}
+		// Its export names the VM and the disk, and reads back whole.
+		ev, ed := VMExportDisk(vm, d)
+		e := NewExport(ed, "", base, m, nil)
+		e.VM = ev
+		var b bytes.Buffer
+		if err := e.WriteJSON(&b); err != nil {
+			t.Fatal(err)
+		}
+		back, bm, err := ReadExport(&b)
+		if err != nil || back.VM.Moref != vm.Ref.Value || back.Disk.Key != d.Key || back.Disk.Label != d.Label || !slices.Equal(extentsOf(bm), want) {
+			t.Fatalf("export read back: %+v, %v", back, err)
+		}
 	}
 }
 
@@ -198,5 +214,43 @@ func TestVMPoweredOnWithoutSnapshotIsRefused(t *testing.T) {
 	}
 	if f := faults[0].Fault; f.Type != "InvalidPowerState" || f.Diagnosis.Title != "A powered-on VM needs a snapshot" {
 		t.Fatalf("fault %s, diagnosis %q", f.Type, f.Diagnosis.Title)
+	}
+}
+
+// The VM query kind shares the engine's retries and relogin: dropped
+// connections, HTTP 500s and expired sessions are survived, and the map
+// still equals the journal's truth.
+func TestVMTransientFailuresAreSurvived(t *testing.T) {
+	s, c := startSim(t, simulator.Options{PageExtents: 300})
+	vm, snaps := vmOf(t, c, simulator.DemoVMSQL)
+	d := vm.Disks[1]
+	target, base, err := PickVMSnapshots(snaps, d.Key, "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := s.VMGroundTruth(vm.Name, d.Key, target.Ref.Value, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := VMQuery(vm, d, &target, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, knobs := range map[string]simulator.Knobs{
+		"dropped connection": {DropConnection: simulator.Trigger{Nth: 3, Every: 7}},
+		"HTTP 500":           {HTTP500: simulator.Trigger{Nth: 2, Every: 5}},
+		"session expiry":     {SessionExpiry: simulator.Trigger{Nth: 4, Every: 9}},
+	} {
+		for _, workers := range []int{1, 4} {
+			s.SetKnobs(knobs)
+			m, done, faults := fetchMap(t, c, q, FetchOptions{Workers: workers, Retry: fastRetry})
+			s.SetKnobs(simulator.Knobs{})
+			if !done.Complete || len(faults) > 0 || done.Progress.Retries == 0 {
+				t.Fatalf("%s, %d workers: done %+v, faults %+v", name, workers, done, faults)
+			}
+			if got := extentsOf(m); !slices.Equal(got, want) {
+				t.Fatalf("%s, %d workers: %d extents, want %d", name, workers, len(got), len(want))
+			}
+		}
 	}
 }

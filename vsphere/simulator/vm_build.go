@@ -88,7 +88,9 @@ func (s *Server) buildMachines(ctx context.Context, c *vim25.Client) error {
 		}
 		tasks[i] = t
 	}
-	var pending []pendingTask
+	// Every VM exists before any history starts: vcsim's CreateVM and
+	// ReconfigVM touch the datastores without a common lock.
+	tracked := make([]*virtualMachine, len(tasks))
 	for i, spec := range s.inv.Machines {
 		res, err := tasks[i].WaitForResult(ctx)
 		if err != nil {
@@ -98,10 +100,13 @@ func (s *Server) buildMachines(ctx context.Context, c *vim25.Client) error {
 		if !ok {
 			return fmt.Errorf("vm %s: task result is %T, not a moref", spec.Name, res.Result)
 		}
-		v, err := s.trackVM(spec, i, ref)
-		if err != nil {
+		if tracked[i], err = s.trackVM(spec, i, ref); err != nil {
 			return err
 		}
+	}
+	var pending []pendingTask
+	for i, spec := range s.inv.Machines {
+		v, ref := tracked[i], tracked[i].ref
 		if spec.PoweredOn {
 			t, err := object.NewVirtualMachine(c, ref).PowerOn(ctx)
 			if err != nil {
