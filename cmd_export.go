@@ -213,13 +213,9 @@ func resolveVM(ctx context.Context, c *vsphere.Client, f *exportFlags) (exportTa
 	if err != nil {
 		return exportTarget{}, err
 	}
-	return exportTarget{
-		query: q,
-		disk: vsphere.ExportDisk{ID: disk.File, Name: disk.Label, Key: disk.Key, Label: disk.Label,
-			Datastore: disk.Datastore.Name, CapacityBytes: disk.CapacityBytes},
-		vm:       &vsphere.ExportVM{Name: vm.Name, Moref: vm.Ref.Value},
-		snapshot: target.Ref.Value,
-	}, nil
+	t := exportTarget{query: q, snapshot: target.Ref.Value}
+	t.vm, t.disk = vsphere.VMExportDisk(vm, disk)
+	return t, nil
 }
 
 // reportLookup reports a failure to find the disk or its snapshots: the

@@ -38,13 +38,11 @@ func vmSnapshot(snaps []vsphere.VMSnapshot, target vsphere.Snapshot) *vsphere.VM
 
 // exportIdentity is how an export names the selection's disk (and VM).
 func (s selection) exportIdentity() (vsphere.ExportDisk, *vsphere.ExportVM) {
-	d := vsphere.ExportDisk{ID: s.disk.ID, Name: s.disk.Name, Datastore: s.disk.Datastore.Name, CapacityBytes: s.disk.CapacityBytes}
 	if s.vm == nil {
-		return d, nil
+		return vsphere.ExportDisk{ID: s.disk.ID, Name: s.disk.Name, Datastore: s.disk.Datastore.Name, CapacityBytes: s.disk.CapacityBytes}, nil
 	}
-	d = vsphere.ExportDisk{Key: s.vm.disk.Key, Label: s.vm.disk.Label, Name: s.vm.disk.Label, ID: s.vm.disk.File,
-		Datastore: s.vm.disk.Datastore.Name, CapacityBytes: s.vm.disk.CapacityBytes}
-	return d, &vsphere.ExportVM{Name: s.vm.vm.Name, Moref: s.vm.vm.Ref.Value}
+	vm, vd := vsphere.VMExportDisk(s.vm.vm, s.vm.disk)
+	return vd, vm
 }
 
 // noSnapshot is the target that stands for a powered-off VM's disk as it is.

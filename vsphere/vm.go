@@ -322,5 +322,5 @@ func VMQuery(vm VM, disk VMDisk, snap *VMSnapshot, changeID string) (Query, erro
 // key and label on its datastore.
 func VMExportDisk(vm VM, d VMDisk) (*ExportVM, ExportDisk) {
 	return &ExportVM{Name: vm.Name, Moref: vm.Ref.Value},
-		ExportDisk{Key: d.Key, Label: d.Label, Datastore: d.Datastore.Name, CapacityBytes: d.CapacityBytes}
+		ExportDisk{ID: d.File, Name: d.Label, Key: d.Key, Label: d.Label, Datastore: d.Datastore.Name, CapacityBytes: d.CapacityBytes}
 }
