@@ -439,7 +439,7 @@ func (w *wizard) choose() tea.Cmd {
 				// A VM disk whose backing has no changeId there faults on
 				// any query: say why before asking.
 				if diag, ok := vsphere.CBTNotInEffect(*w.vm, w.vmDisk, vmSnapshot(w.vmSnaps, v)); ok {
-					w.fail(&refusedError{w.disk.Name + " at " + label(v), "FileFault (noTrack or noEpoch)", diag}, stepSnapshots)
+					w.fail(&refusedError{w.disk.Name + " at " + label(v), "FileFault noTrack or noEpoch", diag}, stepSnapshots)
 					return nil
 				}
 			}
@@ -655,7 +655,11 @@ func snapshotChoice(s vsphere.Snapshot) ui.Choice {
 	if id == "" {
 		id = "no changeId (CBT was off)"
 	}
-	return ui.Choice{Name: oneLine(label(s)), Detail: oneLine(s.CreateTime.Format(time.DateTime) + " · " + id), Value: s}
+	when := s.CreateTime.Format(time.DateTime)
+	if s.ID == "" {
+		when = "now" // a powered-off VM's disk as it is
+	}
+	return ui.Choice{Name: oneLine(label(s)), Detail: oneLine(when + " · " + id), Value: s}
 }
 
 // baseChoices are the snapshots before the target, then '*' and a typed

@@ -89,7 +89,7 @@ func vmDiskChoices(v vsphere.VM) []ui.Choice {
 func refuseVM(v vsphere.VM, d vsphere.VMDisk) error {
 	switch {
 	case !v.CBTEnabled:
-		return &refusedError{v.Name + " · " + d.Label, "FileFault (noTrack)", vsphere.VMCBTOff()}
+		return &refusedError{v.Name + " · " + d.Label, "FileFault noTrack", vsphere.VMCBTOff()}
 	case d.Datastore.Name != "" && !d.Datastore.Accessible && d.Datastore.Ref.Value != "":
 		return &refusedError{v.Name + " · " + d.Label, "InvalidDatastore", vsphere.Diagnose(&vsphere.Fault{Type: "InvalidDatastore"})}
 	}
@@ -157,7 +157,7 @@ func autoSelectVM(ctx context.Context, src Source, sel Select, out selectedMsg) 
 		return out
 	}
 	if diag, ok := vsphere.CBTNotInEffect(vm, d, &target); ok {
-		out.err = &refusedError{vm.Name + " · " + d.Label, "FileFault (noTrack or noEpoch)", diag}
+		out.err = &refusedError{vm.Name + " · " + d.Label, "FileFault noTrack or noEpoch", diag}
 		return out
 	}
 	out.snaps = vsphere.AsSnapshots(snaps, d.Key)
