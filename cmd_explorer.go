@@ -27,11 +27,12 @@ func runExplorer(args []string, stdout, stderr io.Writer) int {
 	connOpts := connFlags(fs, getenv)
 	workers := fs.Int("parallel", 4, "`workers` paging in parallel")
 	var sel model.Select
+	fs.StringVar(&sel.VM, "vm", "", "open a VM disk's map directly: the VM's `name or moref` (--disk is then its label or key)")
 	fs.StringVar(&sel.Datastore, "datastore", "", "open a map directly: datastore `name` or moref")
-	fs.StringVar(&sel.Disk, "disk", "", "open a map directly: disk `id or name`")
-	fs.StringVar(&sel.Snapshot, "snapshot", "", "target snapshot `id` (default: the newest)")
+	fs.StringVar(&sel.Disk, "disk", "", "open a map directly: disk `id or name` (with --vm: label or key)")
+	fs.StringVar(&sel.Snapshot, "snapshot", "", "target snapshot `id` (with --vm: name or moref; default: the newest)")
 	fs.StringVar(&sel.ChangeID, "change-id", "", "base `changeId`, or '*' for all allocated areas")
-	fs.StringVar(&sel.BaseSnapshot, "base-snapshot", "", "base snapshot `id` (its changeId)")
+	fs.StringVar(&sel.BaseSnapshot, "base-snapshot", "", "base snapshot `id` (with --vm: name or moref; its changeId)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage+"\nexplorer flags:\n")
 		fs.PrintDefaults()
@@ -49,8 +50,11 @@ func runExplorer(args []string, stdout, stderr io.Writer) int {
 	case *workers < 1 || *workers > 64:
 		fmt.Fprintln(stderr, "cbtscope: --parallel must be between 1 and 64")
 		return exitUsage
-	case sel.Disk == "" && (sel.Datastore != "" || sel.Snapshot != "" || sel.ChangeID != "" || sel.BaseSnapshot != ""):
-		fmt.Fprintln(stderr, "cbtscope: --datastore, --snapshot, --change-id and --base-snapshot need --disk")
+	case sel.Disk == "" && (sel.VM != "" || sel.Datastore != "" || sel.Snapshot != "" || sel.ChangeID != "" || sel.BaseSnapshot != ""):
+		fmt.Fprintln(stderr, "cbtscope: --vm, --datastore, --snapshot, --change-id and --base-snapshot need --disk")
+		return exitUsage
+	case sel.VM != "" && sel.Datastore != "":
+		fmt.Fprintln(stderr, "cbtscope: --datastore names a First Class Disk's datastore; with --vm, --disk is the VM disk's label or key")
 		return exitUsage
 	case sel.ChangeID != "" && sel.BaseSnapshot != "":
 		fmt.Fprintln(stderr, "cbtscope: give --change-id or --base-snapshot, not both")

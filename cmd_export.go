@@ -20,6 +20,7 @@ func init() { commands["export"] = runExport }
 
 type exportFlags struct {
 	conn         vsphere.Settings
+	vm           string
 	datastore    string
 	disk         string
 	snapshot     string
@@ -37,19 +38,22 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var f exportFlags
 	conn := connFlags(fs, getenv)
+	fs.StringVar(&f.vm, "vm", "", "a virtual machine's `name or moref`: --disk is then its disk's label or key")
 	fs.StringVar(&f.datastore, "datastore", "", "datastore `name` or moref (may be left out when the disk is on one datastore)")
-	fs.StringVar(&f.disk, "disk", "", "disk `id or name` (required)")
-	fs.StringVar(&f.snapshot, "snapshot", "", "target snapshot `id` (default: the newest)")
+	fs.StringVar(&f.disk, "disk", "", "disk `id or name`, or with --vm its label or key (required)")
+	fs.StringVar(&f.snapshot, "snapshot", "", "target snapshot `id` (with --vm: name or moref; default: the newest)")
 	fs.StringVar(&f.changeID, "change-id", "", "base `changeId`, or '*' for all allocated areas")
-	fs.StringVar(&f.baseSnapshot, "base-snapshot", "", "base snapshot `id` (its changeId)")
+	fs.StringVar(&f.baseSnapshot, "base-snapshot", "", "base snapshot `id` (with --vm: name or moref; its changeId)")
 	fs.StringVar(&f.format, "format", "json", "output `format`: json or csv")
 	fs.StringVar(&f.output, "o", "", "write to `file` instead of standard output")
 	fs.IntVar(&f.parallel, "parallel", 4, "`workers` paging in parallel")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: cbtscope export [connection flags] [--datastore DS] --disk ID|NAME [--snapshot ID]\n"+
-			"         [--change-id ID|'*' | --base-snapshot ID] [--format json|csv] [-o FILE] [--parallel N]\n\n"+
-			"Without --change-id or --base-snapshot, the snapshot is compared with the one before it\n"+
-			"('*', all allocated areas, when it is the first).")
+			"         [--change-id ID|'*' | --base-snapshot ID] [--format json|csv] [-o FILE] [--parallel N]\n"+
+			"       cbtscope export [connection flags] --vm NAME|MOREF --disk LABEL|KEY [--snapshot NAME|MOREF]\n"+
+			"         [--change-id ID|'*' | --base-snapshot NAME|MOREF] [--format json|csv] [-o FILE] [--parallel N]\n\n"+
+			"Without --change-id or --base-snapshot, the snapshot is compared with the newest earlier one\n"+
+			"that has a changeId ('*', all allocated areas, when none has).")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -73,6 +77,8 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		return usage("--disk is required")
 	case f.changeID != "" && f.baseSnapshot != "":
 		return usage("give --change-id or --base-snapshot, not both")
+	case f.vm != "" && f.datastore != "":
+		return usage("--datastore names a First Class Disk's datastore; with --vm, --disk is the VM disk's label or key")
 	case f.format != "json" && f.format != "csv":
 		return usage("--format must be json or csv, not %q", f.format)
 	case f.parallel < 1 || f.parallel > 64:
@@ -113,30 +119,25 @@ func exportMap(ctx context.Context, f *exportFlags, out *vsphere.Output, stdout,
 	}
 	defer c.Logout(context.WithoutCancel(ctx))
 
-	disk, err := c.FindDisk(ctx, f.datastore, f.disk)
+	resolve := resolveFCD
+	if f.vm != "" {
+		resolve = resolveVM
+	}
+	t, err := resolve(ctx, c, f)
 	if err != nil {
 		return reportLookup(stderr, err)
-	}
-	snaps, err := c.Snapshots(ctx, disk)
-	if err != nil {
-		return reportLookup(stderr, err)
-	}
-	target, base, err := vsphere.PickSnapshots(snaps, f.snapshot, f.baseSnapshot, f.changeID)
-	if err != nil {
-		return fail(exitUsage, err)
 	}
 
-	sweep, err := vsphere.NewSweep(disk.CapacityBytes)
+	sweep, err := vsphere.NewSweep(t.query.Capacity)
 	if err != nil {
 		return fail(exitFault, err)
 	}
-	q := vsphere.Query{Disk: disk.Ref(), Capacity: disk.CapacityBytes, Snapshot: target.ID, ChangeID: base}
 	progress := newProgressLine(stderr)
-	sweep.Run(c.Fetch(ctx, q, vsphere.FetchOptions{Workers: f.parallel}), func(s *vsphere.Sweep) { progress.show(s.Progress) })
+	sweep.Run(c.Fetch(ctx, t.query, vsphere.FetchOptions{Workers: f.parallel}), func(s *vsphere.Sweep) { progress.show(s.Progress) })
 	progress.clear()
 
-	exp := sweep.Export(vsphere.ExportDisk{ID: disk.ID, Name: disk.Name, Datastore: disk.Datastore.Name, CapacityBytes: disk.CapacityBytes},
-		target.ID, base)
+	exp := sweep.Export(t.disk, t.snapshot, t.query.ChangeID)
+	exp.VM = t.vm
 	if err := writeExport(exp, f.format, out, stdout); err != nil {
 		return fail(exitFault, err)
 	}
@@ -154,6 +155,67 @@ func exportMap(ctx context.Context, f *exportFlags, out *vsphere.Output, stdout,
 		return exitFault
 	}
 	return fail(exitFault, err)
+}
+
+// exportTarget is what an export maps: the query, and how the file names
+// the disk (and VM) and the target snapshot.
+type exportTarget struct {
+	query    vsphere.Query
+	disk     vsphere.ExportDisk
+	vm       *vsphere.ExportVM
+	snapshot string
+}
+
+// resolveFCD finds the First Class Disk, its target snapshot and base.
+func resolveFCD(ctx context.Context, c *vsphere.Client, f *exportFlags) (exportTarget, error) {
+	disk, err := c.FindDisk(ctx, f.datastore, f.disk)
+	if err != nil {
+		return exportTarget{}, err
+	}
+	snaps, err := c.Snapshots(ctx, disk)
+	if err != nil {
+		return exportTarget{}, err
+	}
+	target, base, err := vsphere.PickSnapshots(snaps, f.snapshot, f.baseSnapshot, f.changeID)
+	if err != nil {
+		return exportTarget{}, err
+	}
+	return exportTarget{
+		query:    vsphere.Query{Disk: disk.Ref(), Capacity: disk.CapacityBytes, Snapshot: target.ID, ChangeID: base},
+		disk:     vsphere.ExportDisk{ID: disk.ID, Name: disk.Name, Datastore: disk.Datastore.Name, CapacityBytes: disk.CapacityBytes},
+		snapshot: target.ID,
+	}, nil
+}
+
+// resolveVM finds the VM, its disk, the target snapshot and base; a disk
+// whose CBT is not in effect at the target is refused with the reason.
+func resolveVM(ctx context.Context, c *vsphere.Client, f *exportFlags) (exportTarget, error) {
+	vm, err := c.FindVM(ctx, f.vm)
+	if err != nil {
+		return exportTarget{}, err
+	}
+	disk, err := vm.FindDisk(f.disk)
+	if err != nil {
+		return exportTarget{}, err
+	}
+	snaps, err := c.VMSnapshots(ctx, vm)
+	if err != nil {
+		return exportTarget{}, err
+	}
+	target, base, err := vsphere.PickVMSnapshots(snaps, disk.Key, f.snapshot, f.baseSnapshot, f.changeID)
+	if err != nil {
+		return exportTarget{}, err
+	}
+	if d, ok := vsphere.CBTNotInEffect(vm, disk, &target); ok {
+		return exportTarget{}, &vsphere.UsageError{Msg: fmt.Sprintf("%s disk %d at %s: %s. %s %s", vm.Name, disk.Key, target.Name, d.Title, d.Cause, d.Remedy)}
+	}
+	q, err := vsphere.VMQuery(vm, disk, &target, base)
+	if err != nil {
+		return exportTarget{}, err
+	}
+	t := exportTarget{query: q, snapshot: target.Ref.Value}
+	t.vm, t.disk = vsphere.VMExportDisk(vm, disk)
+	return t, nil
 }
 
 // reportLookup reports a failure to find the disk or its snapshots: the

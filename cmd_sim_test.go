@@ -10,13 +10,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/vmware/govmomi"
+	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/property"
+	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 
@@ -125,6 +130,8 @@ func TestSimServesUntilSignalled(t *testing.T) {
 				}
 			}
 
+			checkSimVMs(t, line, c.Client)
+
 			if err := cmd.Process.Signal(tc.sig); err != nil {
 				t.Fatal(err)
 			}
@@ -158,6 +165,84 @@ func TestSimRefusesNonLoopback(t *testing.T) {
 		}
 		if msg := strings.TrimSpace(stderr.String()); strings.Count(msg, "\n") != 0 || !strings.Contains(msg, "loopback") {
 			t.Errorf("--listen %s: stderr %q, want one line about loopback", addr, msg)
+		}
+	}
+}
+
+// checkSimVMs reads the "vms" of the JSON line in the shape scripts rely on,
+// and checks it against the server with govmomi alone: the changeIds match
+// the snapshots' backings, and VirtualMachine.QueryChangedDiskAreas pages a
+// changed map between two of them.
+func checkSimVMs(t *testing.T, line string, c *vim25.Client) {
+	t.Helper()
+	var raw struct {
+		VMs []struct {
+			Name       string                       `json:"name"`
+			Moref      types.ManagedObjectReference `json:"moref"`
+			PowerState string                       `json:"powerState"`
+			CBTEnabled *bool                        `json:"cbtEnabled"`
+			Disks      []struct {
+				Key           int32  `json:"key"`
+				Label         string `json:"label"`
+				CapacityBytes int64  `json:"capacityBytes"`
+				Datastore     string `json:"datastore"`
+			} `json:"disks"`
+			Snapshots []struct {
+				Name       string                       `json:"name"`
+				Moref      types.ManagedObjectReference `json:"moref"`
+				CreateTime time.Time                    `json:"createTime"`
+				ChangeIDs  map[string]string            `json:"changeIds"`
+			} `json:"snapshots"`
+		} `json:"vms"`
+	}
+	if err := json.Unmarshal([]byte(line), &raw); err != nil {
+		t.Fatal(err)
+	}
+	if len(raw.VMs) < 5 {
+		t.Fatalf("the JSON line lists %d VMs", len(raw.VMs))
+	}
+	ctx := context.Background()
+	for _, vm := range raw.VMs {
+		if vm.Moref.Type != "VirtualMachine" || vm.PowerState == "" || vm.CBTEnabled == nil || len(vm.Disks) == 0 || len(vm.Snapshots) < 3 {
+			t.Fatalf("VM %+v", vm)
+		}
+		for i, sn := range vm.Snapshots {
+			if i > 0 && sn.CreateTime.Before(vm.Snapshots[i-1].CreateTime) {
+				t.Fatalf("VM %s: snapshots not oldest first", vm.Name)
+			}
+		}
+		if vm.Name != simulator.DemoVMSQL {
+			continue
+		}
+		base, cur := vm.Snapshots[2], vm.Snapshots[3]
+		var sn mo.VirtualMachineSnapshot
+		if err := property.DefaultCollector(c).RetrieveOne(ctx, base.Moref, []string{"config.hardware.device"}, &sn); err != nil {
+			t.Fatal(err)
+		}
+		for _, dev := range sn.Config.Hardware.Device {
+			disk, ok := dev.(*types.VirtualDisk)
+			if !ok {
+				continue
+			}
+			key := strconv.Itoa(int(disk.Key))
+			if id := disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo).ChangeId; id == "" || id != base.ChangeIDs[key] {
+				t.Fatalf("%s disk %s: backing changeId %q, the JSON line says %q", vm.Name, key, id, base.ChangeIDs[key])
+			}
+			extents := 0
+			for off := int64(0); off < disk.CapacityInBytes; {
+				info, err := object.NewVirtualMachine(c, vm.Moref).QueryChangedDiskAreas(ctx, &base.Moref, &cur.Moref, disk, off)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if info.Length <= 0 {
+					t.Fatalf("length %d at %d", info.Length, off)
+				}
+				extents += len(info.ChangedArea)
+				off += info.Length
+			}
+			if extents == 0 {
+				t.Errorf("%s disk %s: nothing changed between %s and %s", vm.Name, key, base.Name, cur.Name)
+			}
 		}
 	}
 }

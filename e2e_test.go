@@ -151,6 +151,35 @@ func TestEndToEnd(t *testing.T) {
 	}
 }
 
+// From the first screen to a VM disk's heatmap, with the keys the README
+// lists.
+func TestEndToEndVMDisk(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("tmux is not installed; CI must have it (.ci/run installs it)")
+		}
+		t.Skip("tmux is not installed")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "cbtscope")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	s := e2eStartTmux(t, dir, bin)
+	s.waitFor("the first list", 10*time.Second, e2eHas("Datastores (First Class Disks) and virtual machines", "web-01", "virtual machine"))
+	s.pick("web-01", "Disks of web-01")
+	s.keys("Enter") // its first disk
+	s.waitFor("the VM's snapshots", 5*time.Second, e2eHas("Target snapshot of web-01 · Hard disk 1"))
+	s.keys("Enter")
+	s.waitFor("the base picker", 5*time.Second, e2eHas("Base for"))
+	s.keys("Enter")
+	s.waitFor("the VM disk's map", 15*time.Second, e2eHas("web-01 · Hard disk 1", "Heatmap", "100%", "done in", "CBT block"))
+	s.keys("q")
+	if code := s.waitExit(10 * time.Second); code != 0 {
+		t.Fatalf("exit status %d", code)
+	}
+}
+
 // Quitting on an error screen prints the error and fails, so the advice on
 // screen is not lost with it.
 func TestEndToEndErrorExit(t *testing.T) {

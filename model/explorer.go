@@ -35,6 +35,9 @@ type explorer struct {
 	opened *Opened
 	sweep  *vsphere.Sweep
 	query  vsphere.Query
+	// queryErr is why the selection cannot be queried, found before any
+	// call.
+	queryErr error
 
 	gen     int
 	cancel  context.CancelFunc
@@ -55,7 +58,7 @@ type explorer struct {
 
 func newExplorer(c *common, src vsphere.Fetcher, sel selection) *explorer {
 	e := &explorer{c: c, src: src, sel: sel}
-	e.query = vsphere.Query{Disk: sel.disk.Ref(), Capacity: sel.disk.CapacityBytes, Snapshot: sel.target.ID, ChangeID: sel.base}
+	e.query, e.queryErr = sel.query()
 	e.hm = ui.NewHeatmapPanel(c.st, c.keys.Heatmap)
 	e.table = ui.NewExtentTable(c.st, c.keys.Extents)
 	e.faultP = ui.NewFaultPanel(c.st, c.keys.Details)
@@ -73,6 +76,11 @@ func openedExplorer(c *common, o *Opened) *explorer {
 	}
 	if x.ChangeID == "*" {
 		sel.baseLabel, sel.baseName = "* (allocated areas)", "allocated"
+	}
+	if vm, disk, ok := x.VMDiskOf(); ok {
+		// A VM disk's export: shown, and exported again, as one.
+		sel.vm = &vmSelection{vm: vm, disk: disk}
+		sel.disk = vmDiskAsDisk(vm, disk)
 	}
 	e := newExplorer(c, nil, sel)
 	e.opened = o
@@ -99,13 +107,17 @@ func (e *explorer) start() tea.Cmd {
 	e.sweep = sw
 	e.shown = nil
 	e.setMap()
+	if e.queryErr != nil {
+		e.sweep.Err = e.queryErr
+		return sayErr(e.queryErr)
+	}
 	return e.fetch([]vsphere.Query{e.query})
 }
 
 // resume comes back to a map: what is missing is fetched, what is there is
 // kept.
 func (e *explorer) resume() tea.Cmd {
-	if e.loading || e.sweep == nil || e.src == nil {
+	if e.loading || e.sweep == nil || e.src == nil || e.queryErr != nil {
 		return nil
 	}
 	if qs := e.sweep.Retry(e.query); len(qs) > 0 {
@@ -119,6 +131,9 @@ func (e *explorer) resume() tea.Cmd {
 func (e *explorer) reload() tea.Cmd {
 	if e.src == nil {
 		return say("opened from a file: there is nothing to fetch")
+	}
+	if e.queryErr != nil {
+		return sayErr(e.queryErr)
 	}
 	if qs := e.sweep.Retry(e.query); len(qs) > 0 {
 		e.stop()

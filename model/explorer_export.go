@@ -72,8 +72,9 @@ func (e *explorer) askExport(format string) tea.Cmd {
 			return nil, fmt.Errorf("no directory %s", filepath.Dir(path))
 		}
 		// The map is copied now, in Update: pages keep arriving after.
-		exp := e.sweep.Export(vsphere.ExportDisk{ID: e.sel.disk.ID, Name: e.sel.disk.Name, Datastore: e.sel.disk.Datastore.Name,
-			CapacityBytes: e.sel.disk.CapacityBytes}, e.sel.target.ID, e.sel.base)
+		disk, vm := e.sel.exportIdentity()
+		exp := e.sweep.Export(disk, e.sel.target.ID, e.sel.base)
+		exp.VM = vm
 		write := writeExport(e, exp, path, format)
 		if fi, err := os.Stat(path); err == nil {
 			if fi.IsDir() {

@@ -29,8 +29,20 @@ type selection struct {
 	// base is the changeId; baseLabel says where it came from, baseName
 	// is short enough for a file name.
 	base, baseLabel, baseName string
+	// vm is set when the disk is a VM's: disk then stands for it.
+	vm *vmSelection
 }
 
 func (s selection) same(o selection) bool {
-	return s.disk.ID == o.disk.ID && s.disk.Datastore.Ref == o.disk.Datastore.Ref && s.target.ID == o.target.ID && s.base == o.base
+	return s.disk.ID == o.disk.ID && s.disk.Datastore.Ref == o.disk.Datastore.Ref && s.target.ID == o.target.ID && s.base == o.base &&
+		(s.vm == nil) == (o.vm == nil)
+}
+
+// query is what the selection fetches; a VM disk's query may be refused
+// before any call (a powered-on VM without a snapshot).
+func (s selection) query() (vsphere.Query, error) {
+	if s.vm != nil {
+		return vsphere.VMQuery(s.vm.vm, s.vm.disk, s.vm.snap, s.base)
+	}
+	return vsphere.Query{Disk: s.disk.Ref(), Capacity: s.disk.CapacityBytes, Snapshot: s.target.ID, ChangeID: s.base}, nil
 }

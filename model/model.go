@@ -33,6 +33,9 @@ type Source interface {
 	Disks(ctx context.Context, ds vsphere.Datastore) ([]vsphere.Disk, error)
 	Snapshots(ctx context.Context, d vsphere.Disk) ([]vsphere.Snapshot, error)
 	FindDisk(ctx context.Context, datastore, disk string) (vsphere.Disk, error)
+	VMs(ctx context.Context) ([]vsphere.VM, error)
+	VMSnapshots(ctx context.Context, vm vsphere.VM) ([]vsphere.VMSnapshot, error)
+	FindVM(ctx context.Context, nameOrMoref string) (vsphere.VM, error)
 	Logout(ctx context.Context)
 }
 
@@ -65,9 +68,10 @@ type Config struct {
 	Timeout time.Duration
 }
 
-// Select names a map the way `cbtscope export` does.
+// Select names a map the way `cbtscope export` does: a First Class Disk
+// (Datastore, Disk), or with VM set, that VM's disk by label or key.
 type Select struct {
-	Datastore, Disk, Snapshot, ChangeID, BaseSnapshot string
+	VM, Datastore, Disk, Snapshot, ChangeID, BaseSnapshot string
 }
 
 // Opened is an export read from a file.

@@ -14,7 +14,7 @@ func screenName(m *Model) string {
 	if m.exploring && m.explorer != nil {
 		return "explorer"
 	}
-	return [...]string{"connecting", "error", "datastores", "disks", "snapshots", "base"}[m.wizard.step]
+	return [...]string{"connecting", "error", "datastores", "disks", "vmdisks", "snapshots", "base"}[m.wizard.step]
 }
 
 func cursorCell(m *Model) heatmap.Cell {

@@ -22,8 +22,9 @@ type step int
 const (
 	stepConnecting step = iota
 	stepError
-	stepDatastores
+	stepDatastores // datastores (for their First Class Disks) and virtual machines
 	stepDisks
+	stepVMDisks
 	stepSnapshots
 	stepBase
 	numSteps
@@ -48,11 +49,17 @@ type wizard struct {
 
 	picker     *ui.Picker
 	datastores []vsphere.Datastore
+	vms        []vsphere.VM
 	disks      []vsphere.Disk
 	snaps      []vsphere.Snapshot
 	datastore  vsphere.Datastore
 	disk       vsphere.Disk
 	target     vsphere.Snapshot
+	// vm is the chosen VM and vmDisk its disk, when the map is of a VM
+	// disk; disk then stands for it (name, capacity, datastore).
+	vm      *vsphere.VM
+	vmDisk  vsphere.VMDisk
+	vmSnaps []vsphere.VMSnapshot
 	// chosen is the key of the last choice made in each list.
 	chosen [numSteps]string
 	// ahead are keys typed while the next list loads, replayed on it.
@@ -202,9 +209,12 @@ func (w *wizard) reload() tea.Cmd {
 	case stepDisks:
 		w.busy = "listing disks on " + w.datastore.Name + " again"
 		return loadDisks(w.gen, w.src, w.datastore, t)
+	case stepVMDisks:
+		w.busy = "reading " + w.vm.Name + " again"
+		return loadDatastores(w.gen, w.src, t)
 	case stepSnapshots, stepBase:
 		w.busy = "listing snapshots of " + w.disk.Name + " again"
-		return loadSnapshots(w.gen, w.src, w.disk, t)
+		return w.loadSnapshots()
 	}
 	return nil
 }
@@ -216,8 +226,14 @@ func (w *wizard) back() {
 	switch w.step {
 	case stepDisks:
 		w.show(stepDatastores)
+	case stepVMDisks:
+		w.show(stepDatastores)
 	case stepSnapshots:
-		w.show(stepDisks)
+		if w.vm != nil {
+			w.show(stepVMDisks)
+		} else {
+			w.show(stepDisks)
+		}
 	case stepBase:
 		w.show(stepSnapshots)
 	}
@@ -231,17 +247,30 @@ func (w *wizard) show(s step) {
 	title := ""
 	switch s {
 	case stepDatastores:
-		cs, def, title = datastoreChoices(w.datastores), firstAccessible(w.datastores), "Datastores"
+		cs, def = datastoreChoices(w.datastores), firstAccessible(w.datastores)
+		cs = append(cs, vmChoices(w.vms)...)
+		title = "Datastores (First Class Disks) and virtual machines"
+		if len(w.datastores) == 0 && len(w.vms) > 0 {
+			def = len(cs) - len(w.vms)
+		}
+	case stepVMDisks:
+		cs, def, title = vmDiskChoices(*w.vm), 0, "Disks of "+w.vm.Name
 	case stepDisks:
 		cs, def, title = diskChoices(w.disks), firstMappable(w.disks, w.c.cfg.Prefer), "Disks on "+w.datastore.Name
 	case stepSnapshots:
-		for _, sn := range w.snaps {
+		for i, sn := range w.snaps {
 			cs = append(cs, snapshotChoice(sn))
+			if sn.ID != "" {
+				def = i // the newest snapshot, not the disk as it is
+			}
 		}
-		def, title = len(cs)-1, "Target snapshot of "+w.disk.Name
+		title = "Target snapshot of " + w.disk.Name
 	case stepBase:
 		cs, def = baseChoices(w.snaps, w.target)
 		title = "Base for " + label(w.target)
+	}
+	if s == stepSnapshots && w.vm != nil {
+		title = "Target snapshot of " + w.vm.Name + " · " + w.vmDisk.Label
 	}
 	sel := def
 	for i, c := range cs {
@@ -267,9 +296,22 @@ func (w *wizard) onDatastores(msg datastoresMsg) tea.Cmd {
 		w.fail(msg.err, stepError)
 		return nil
 	}
-	w.datastores = msg.list
+	w.datastores, w.vms = msg.list, msg.vms
+	if w.vm != nil {
+		// A reload of a VM's disks: take its new state.
+		if vm, ok := findVM(w.vms, w.vm.Ref.Value); ok {
+			w.vm = &vm
+			w.show(stepVMDisks)
+			return w.replay()
+		}
+		w.vm = nil
+	}
 	w.show(stepDatastores)
-	return w.replay()
+	var cmds []tea.Cmd
+	if msg.vmErr != nil {
+		cmds = append(cmds, sayErr(fmt.Errorf("virtual machines could not be listed: %w", msg.vmErr)))
+	}
+	return tea.Batch(append(cmds, w.replay())...)
 }
 
 func (w *wizard) onDisks(msg disksMsg) tea.Cmd {
@@ -286,12 +328,20 @@ func (w *wizard) onDisks(msg disksMsg) tea.Cmd {
 func (w *wizard) onSnapshots(msg snapshotsMsg) tea.Cmd {
 	w.busy = ""
 	if msg.err != nil {
-		w.fail(msg.err, stepDisks)
+		if w.vm != nil {
+			w.fail(msg.err, stepVMDisks)
+		} else {
+			w.fail(msg.err, stepDisks)
+		}
 		return nil
 	}
-	w.snaps = msg.list
+	w.snaps, w.vmSnaps = msg.list, msg.vmSnaps
+	back := stepDisks
+	if w.vm != nil {
+		back = stepVMDisks
+	}
 	if len(w.snaps) == 0 {
-		w.fail(fmt.Errorf("%s has no snapshots: CBT queries need one", w.disk.Name), stepDisks)
+		w.fail(fmt.Errorf("%s has no snapshots: CBT queries need one", w.disk.Name), back)
 		return nil
 	}
 	next := stepSnapshots
@@ -324,16 +374,20 @@ func (w *wizard) replay() tea.Cmd {
 func (w *wizard) onSelected(msg selectedMsg) tea.Cmd {
 	w.busy = ""
 	if msg.err != nil {
-		w.datastores = msg.datastores
-		if len(w.datastores) > 0 {
+		w.datastores, w.vms = msg.datastores, msg.vms
+		if len(w.datastores)+len(w.vms) > 0 {
 			w.show(stepDatastores)
 		}
 		w.fail(msg.err, stepDatastores)
 		return nil
 	}
-	w.datastores, w.disks, w.snaps = msg.datastores, msg.disks, msg.snaps
+	w.datastores, w.vms, w.disks, w.snaps = msg.datastores, msg.vms, msg.disks, msg.snaps
 	w.datastore, w.disk, w.target = msg.disk.Datastore, msg.disk, msg.target
-	w.chosen[stepDatastores], w.chosen[stepDisks], w.chosen[stepSnapshots] = w.datastore.Name, w.disk.ID, w.target.ID
+	w.chosen[stepDatastores], w.chosen[stepDisks], w.chosen[stepSnapshots] = w.datastore.Name, w.disk.ID, choiceKey(w.target)
+	if msg.vm != nil {
+		w.vm, w.vmDisk, w.vmSnaps = msg.vm, msg.vmDisk, msg.vmSnaps
+		w.chosen[stepDatastores], w.chosen[stepVMDisks] = choiceKey(*msg.vm), choiceKey(msg.vmDisk)
+	}
 	sel := w.selection(msg.base)
 	w.chosen[stepBase] = "*"
 	if sn, ok := baseSnapshotOf(w.snaps, w.target, msg.base); ok {
@@ -353,10 +407,14 @@ func (w *wizard) choose() tea.Cmd {
 	t := w.c.cfg.Timeout
 	switch v := c.Value.(type) {
 	case vsphere.Datastore:
-		w.datastore = v
+		w.datastore, w.vm = v, nil
 		w.busy = "listing disks on " + v.Name
 		w.gen++
 		return loadDisks(w.gen, w.src, v, t)
+	case vsphere.VM:
+		w.vm = &v
+		w.show(stepVMDisks)
+		return nil
 	case vsphere.Disk:
 		if err := refuse(v); err != nil {
 			w.fail(err, stepDisks)
@@ -365,9 +423,26 @@ func (w *wizard) choose() tea.Cmd {
 		w.disk = v
 		w.busy = "listing snapshots of " + v.Name
 		w.gen++
-		return loadSnapshots(w.gen, w.src, v, t)
+		return w.loadSnapshots()
+	case vsphere.VMDisk:
+		if err := refuseVM(*w.vm, v); err != nil {
+			w.fail(err, stepVMDisks)
+			return nil
+		}
+		w.vmDisk, w.disk = v, vmDiskAsDisk(*w.vm, v)
+		w.busy = "listing snapshots of " + w.vm.Name
+		w.gen++
+		return w.loadSnapshots()
 	case vsphere.Snapshot:
 		if w.step == stepSnapshots {
+			if w.vm != nil {
+				// A VM disk whose backing has no changeId there faults on
+				// any query: say why before asking.
+				if diag, ok := vsphere.CBTNotInEffect(*w.vm, w.vmDisk, vmSnapshot(w.vmSnaps, v)); ok {
+					w.fail(&refusedError{w.disk.Name + " at " + label(v), "FileFault noTrack or noEpoch", diag}, stepSnapshots)
+					return nil
+				}
+			}
 			w.target = v
 			w.show(stepBase)
 			return nil
@@ -391,9 +466,21 @@ func (w *wizard) choose() tea.Cmd {
 	return nil
 }
 
+// loadSnapshots lists the chosen disk's snapshots, a VM's as its disk sees
+// them.
+func (w *wizard) loadSnapshots() tea.Cmd {
+	if w.vm != nil {
+		return loadVMSnapshots(w.gen, w.src, *w.vm, w.vmDisk, w.c.cfg.Timeout)
+	}
+	return loadSnapshots(w.gen, w.src, w.disk, w.c.cfg.Timeout)
+}
+
 // selection is the map of the chosen disk and target since base.
 func (w *wizard) selection(base string) selection {
 	s := selection{disk: w.disk, target: w.target, base: base}
+	if w.vm != nil {
+		s.vm = &vmSelection{vm: *w.vm, disk: w.vmDisk, snap: vmSnapshot(w.vmSnaps, w.target)}
+	}
 	switch {
 	case base == "*":
 		s.baseLabel, s.baseName = "* (allocated areas)", "allocated"
@@ -495,6 +582,10 @@ func choiceKey(v any) string {
 		return v.Name
 	case vsphere.Disk:
 		return v.ID
+	case vsphere.VM:
+		return "vm:" + v.Ref.Value
+	case vsphere.VMDisk:
+		return "key:" + fmt.Sprint(v.Key)
 	case vsphere.Snapshot:
 		return "snapshot:" + v.ID
 	case baseStar:
@@ -564,7 +655,11 @@ func snapshotChoice(s vsphere.Snapshot) ui.Choice {
 	if id == "" {
 		id = "no changeId (CBT was off)"
 	}
-	return ui.Choice{Name: oneLine(label(s)), Detail: oneLine(s.CreateTime.Format(time.DateTime) + " · " + id), Value: s}
+	when := s.CreateTime.Format(time.DateTime)
+	if s.ID == "" {
+		when = "now" // a powered-off VM's disk as it is
+	}
+	return ui.Choice{Name: oneLine(label(s)), Detail: oneLine(when + " · " + id), Value: s}
 }
 
 // baseChoices are the snapshots before the target, then '*' and a typed

@@ -22,10 +22,14 @@ type connectedMsg struct {
 	err error
 }
 
+// datastoresMsg is the first list: the datastores and the virtual machines.
+// A failure to list the VMs leaves the datastores usable.
 type datastoresMsg struct {
-	gen  int
-	list []vsphere.Datastore
-	err  error
+	gen   int
+	list  []vsphere.Datastore
+	err   error
+	vms   []vsphere.VM
+	vmErr error
 }
 
 type disksMsg struct {
@@ -38,11 +42,17 @@ type snapshotsMsg struct {
 	gen  int
 	list []vsphere.Snapshot
 	err  error
+	// vmSnaps are a VM's snapshots, whose disk's view list is.
+	vmSnaps []vsphere.VMSnapshot
 }
 
 // selectedMsg is a map named on the command line, found.
 type selectedMsg struct {
 	datastores []vsphere.Datastore
+	vms        []vsphere.VM
+	vm         *vsphere.VM
+	vmDisk     vsphere.VMDisk
+	vmSnaps    []vsphere.VMSnapshot
 	disks      []vsphere.Disk
 	snaps      []vsphere.Snapshot
 	disk       vsphere.Disk
@@ -68,7 +78,11 @@ func loadDatastores(gen int, src Source, limit time.Duration) tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), limit)
 		defer cancel()
 		l, err := src.Datastores(ctx)
-		return datastoresMsg{gen, l, err}
+		if err != nil {
+			return datastoresMsg{gen: gen, err: err}
+		}
+		vms, vmErr := src.VMs(ctx)
+		return datastoresMsg{gen: gen, list: l, vms: vms, vmErr: vmErr}
 	}
 }
 
@@ -86,7 +100,7 @@ func loadSnapshots(gen int, src Source, d vsphere.Disk, limit time.Duration) tea
 		ctx, cancel := context.WithTimeout(context.Background(), limit)
 		defer cancel()
 		l, err := src.Snapshots(ctx, d)
-		return snapshotsMsg{gen, l, err}
+		return snapshotsMsg{gen: gen, list: l, err: err}
 	}
 }
 
@@ -99,6 +113,10 @@ func autoSelect(src Source, sel Select, limit time.Duration) tea.Cmd {
 		defer cancel()
 		if out.datastores, out.err = src.Datastores(ctx); out.err != nil {
 			return out
+		}
+		out.vms, _ = src.VMs(ctx) // the first list; a VM named is found below
+		if sel.VM != "" {
+			return autoSelectVM(ctx, src, sel, out)
 		}
 		if out.disk, out.err = src.FindDisk(ctx, sel.Datastore, sel.Disk); out.err != nil {
 			return out

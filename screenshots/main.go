@@ -64,6 +64,20 @@ var shots = []shot{
 		take: func(s *session) error {
 			return s.openDisk("ds-prod-01", "erp-data-02", "")
 		}},
+	{name: "vmdisk", about: "web-01's second disk: a VM disk mapped from its snapshots' backing changeIds",
+		take: func(s *session) error {
+			if err := s.pick("web-01"); err != nil {
+				return err
+			}
+			if err := s.pick("Hard disk 2"); err != nil {
+				return err
+			}
+			s.press("enter", "enter")
+			if !strings.Contains(s.plain(), "Heatmap") {
+				return fmt.Errorf("not in the explorer:\n%s", s.plain())
+			}
+			return s.hotCell(1)
+		}},
 	{name: "help", about: "the help screen over the explorer: every key, generated from the key map",
 		take: func(s *session) error {
 			if err := s.openDisk("ds-prod-02", "vdi-boot-01", ""); err != nil {

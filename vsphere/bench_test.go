@@ -140,7 +140,7 @@ func BenchmarkDecodeChangeInfo(b *testing.B) {
 	})
 	b.Run("govmomi", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := govmomiDecode(body); err != nil {
+			if _, err := govmomiDecode(body, false); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -84,6 +84,7 @@ func Connect(ctx context.Context, s Settings) (*Client, error) {
 		return nil, fail("url", nil, err, "")
 	}
 	sc := soap.NewClient(u, s.Insecure)
+	sc.Types = typeFunc
 	if s.CACerts != "" {
 		if err := sc.SetRootCAs(s.CACerts); err != nil {
 			return nil, fail("tls", u, fmt.Errorf("reading CA certificates %s: %w", s.CACerts, err), "")

@@ -20,8 +20,8 @@ type changeInfo struct {
 // general decoder, which knows every fault type.
 var errFaultBody = errors.New("SOAP fault in body")
 
-// decodeChangeInfo parses a VstorageObjectVCenterQueryChangedDiskAreas
-// response envelope.
+// decodeChangeInfo parses a VstorageObjectVCenterQueryChangedDiskAreas or
+// QueryChangedDiskAreas response envelope.
 //
 // It exists for speed: a reply holds up to thousands of extents, and the
 // reflective decoder costs more per extent than everything else the client
@@ -74,7 +74,7 @@ func decodeChangeInfo(body []byte, out *changeInfo) error {
 				}
 			case depth == 3 && string(tok.name) == "Fault":
 				return errFaultBody
-			case depth == 3 && string(tok.name) == responseName:
+			case depth == 3 && isResponse(tok.name):
 				inResponse = true
 			case depth == 4 && inResponse && string(tok.name) == "returnval":
 				if sawReturn {
@@ -158,8 +158,15 @@ func decodeChangeInfo(body []byte, out *changeInfo) error {
 
 const (
 	soapEnvelopeNS = "http://schemas.xmlsoap.org/soap/envelope/"
+	// The two methods answer with the same DiskChangeInfo under their own
+	// response elements.
 	responseName   = "VstorageObjectVCenterQueryChangedDiskAreasResponse"
+	vmResponseName = "QueryChangedDiskAreasResponse"
 )
+
+func isResponse(name []byte) bool {
+	return string(name) == responseName || string(name) == vmResponseName
+}
 
 // declares reports whether a tag's attributes bind the tag's own prefix (or
 // the default namespace, for an unprefixed tag) to ns.
@@ -192,7 +199,7 @@ func declares(attrs, qname []byte, ns string) bool {
 }
 
 func isReturn(stack [][]byte) bool {
-	return string(stack[1]) == "Body" && string(stack[2]) == responseName && string(stack[3]) == "returnval"
+	return string(stack[1]) == "Body" && isResponse(stack[2]) && string(stack[3]) == "returnval"
 }
 
 func parseInt(b []byte) (int64, error) {

@@ -34,13 +34,13 @@ func TestDecodeFallsBackToGovmomi(t *testing.T) {
 			if err := decodeChangeInfo([]byte(body), &fast); err == nil {
 				t.Fatal("the fast decoder accepts it: the case tests no fallback")
 			}
-			ref, err := govmomiDecode([]byte(body))
+			ref, err := govmomiDecode([]byte(body), false)
 			if err != nil {
 				t.Fatalf("govmomi rejects it too: %v", err)
 			}
 			var c Client
 			got := changeInfo{Areas: []heatmap.Extent{{Start: 1, Length: 1}}} // stale, to be dropped
-			if err := c.decodeReply([]byte(body), &got); err != nil {
+			if err := c.decodeReply([]byte(body), false, &got); err != nil {
 				t.Fatal(err)
 			}
 			if got.StartOffset != ref.StartOffset || got.Length != ref.Length || !slices.Equal(got.Areas, ref.Areas) {
@@ -64,7 +64,7 @@ func TestDecodeRejectsWhatNeitherAccepts(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var c Client
 			var got changeInfo
-			if err := c.decodeReply([]byte(body), &got); err == nil {
+			if err := c.decodeReply([]byte(body), false, &got); err == nil {
 				t.Fatalf("accepted as %+v", got)
 			}
 			if c.FallbackDecodes() != 0 {

@@ -17,20 +17,34 @@ import (
 	"github.com/cbtscope/cbtscope/heatmap"
 )
 
-// govmomiDecode is the reference: govmomi's own decoder.
-func govmomiDecode(body []byte) (*changeInfo, error) {
-	var res methods.VstorageObjectVCenterQueryChangedDiskAreasBody
-	env := soap.Envelope{Body: &res}
+// govmomiDecode is the reference: govmomi's own decoder, reading the reply
+// of the FCD method or, with vm, of the VM one.
+func govmomiDecode(body []byte, vm bool) (*changeInfo, error) {
+	var (
+		fcd methods.VstorageObjectVCenterQueryChangedDiskAreasBody
+		vmb methods.QueryChangedDiskAreasBody
+		res soap.HasFault = &fcd
+	)
+	if vm {
+		res = &vmb
+	}
+	env := soap.Envelope{Body: res}
 	dec := xml.NewDecoder(bytes.NewReader(body))
 	dec.TypeFunc = types.TypeFunc()
 	if err := dec.Decode(&env); err != nil {
 		return nil, err
 	}
-	if res.Res == nil {
+	var r *types.DiskChangeInfo
+	switch {
+	case !vm && fcd.Res != nil:
+		r = &fcd.Res.Returnval
+	case vm && vmb.Res != nil:
+		r = &vmb.Res.Returnval
+	default:
 		return nil, fmt.Errorf("no result")
 	}
-	ci := &changeInfo{StartOffset: res.Res.Returnval.StartOffset, Length: res.Res.Returnval.Length}
-	for _, a := range res.Res.Returnval.ChangedArea {
+	ci := &changeInfo{StartOffset: r.StartOffset, Length: r.Length}
+	for _, a := range r.ChangedArea {
 		ci.Areas = append(ci.Areas, heatmap.Extent{Start: a.Start, Length: a.Length})
 	}
 	return ci, nil
@@ -70,7 +84,7 @@ func TestDecodeChangeInfo(t *testing.T) {
 	}
 	for name, body := range cases {
 		t.Run(name, func(t *testing.T) {
-			ref, err := govmomiDecode(body)
+			ref, err := govmomiDecode(body, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -137,17 +151,25 @@ func FuzzDecodeChangeInfo(f *testing.F) {
 	f.Add(encodeReply(changeInfo{StartOffset: 7, Length: 0}))
 	f.Add(bytes.Replace(good, []byte("<length>100</length>"), []byte("<length><![CDATA[100]]></length>"), 1))
 	f.Add(bytes.Replace(good, []byte("<start>50</start>"), []byte("<start>&#53;0</start>"), 1))
+	// The VM method's reply: the same DiskChangeInfo under its own name.
+	f.Add(bytes.ReplaceAll(good, []byte("VstorageObjectVCenterQueryChangedDiskAreasResponse"), []byte("QueryChangedDiskAreasResponse")))
+	f.Add([]byte(strings.ReplaceAll(vcenterStyleReply, "VstorageObjectVCenterQueryChangedDiskAreasResponse", "QueryChangedDiskAreasResponse")))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var c Client
-		var got changeInfo
-		pathErr := c.decodeReply(body, &got)
-		ref, refErr := govmomiDecode(body)
-		if refErr == nil {
+		refs := map[bool]*changeInfo{}
+		for _, vm := range []bool{false, true} {
+			var c Client
+			var got changeInfo
+			pathErr := c.decodeReply(body, vm, &got)
+			ref, refErr := govmomiDecode(body, vm)
+			if refErr != nil {
+				continue
+			}
+			refs[vm] = ref
 			if pathErr != nil {
-				t.Fatalf("govmomi accepts %q as %+v, our path rejects it: %v", body, *ref, pathErr)
+				t.Fatalf("govmomi accepts %q as %+v (vm %v), our path rejects it: %v", body, *ref, vm, pathErr)
 			}
 			if got.StartOffset != ref.StartOffset || got.Length != ref.Length || !slices.Equal(got.Areas, ref.Areas) {
-				t.Fatalf("our path read %+v, govmomi %+v, from %q", got, *ref, body)
+				t.Fatalf("our path read %+v, govmomi %+v (vm %v), from %q", got, *ref, vm, body)
 			}
 		}
 		var fast changeInfo
@@ -160,11 +182,13 @@ func FuzzDecodeChangeInfo(f *testing.F) {
 		if !wellFormed(body) {
 			return
 		}
-		if refErr != nil {
-			t.Fatalf("fast decoder accepted what govmomi rejects (%v): %q", refErr, body)
+		if len(refs) == 0 {
+			t.Fatalf("fast decoder accepted what govmomi rejects as either reply: %q", body)
 		}
-		if fast.StartOffset != ref.StartOffset || fast.Length != ref.Length || !slices.Equal(fast.Areas, ref.Areas) {
-			t.Fatalf("fast decoder read %+v, govmomi %+v, from %q", fast, *ref, body)
+		for vm, ref := range refs {
+			if fast.StartOffset != ref.StartOffset || fast.Length != ref.Length || !slices.Equal(fast.Areas, ref.Areas) {
+				t.Fatalf("fast decoder read %+v, govmomi %+v (vm %v), from %q", fast, *ref, vm, body)
+			}
 		}
 	})
 }

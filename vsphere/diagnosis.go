@@ -28,6 +28,12 @@ func Diagnose(f *Fault) Diagnosis {
 		}
 	case "FileFault":
 		switch {
+		case f.HasKey(keyNoTrack) && f.aboutVM():
+			return Diagnosis{
+				Title:  "CBT was off: no tracking data",
+				Cause:  "Change tracking was off for this VM's disk, or not yet in effect, when this snapshot was taken (or it is off now), so there is no tracking data to compare against.",
+				Remedy: "Take a full backup. Enable CBT (config.changeTrackingEnabled) if it is off; it takes effect after a stun/unstun cycle (power cycle, snapshot create/delete, vMotion), so the snapshot after that is the first one to query.",
+			}
 		case f.HasKey(keyNoTrack):
 			return Diagnosis{
 				Title:  "CBT was off: no tracking data",
@@ -66,6 +72,12 @@ func Diagnose(f *Fault) Diagnosis {
 				Cause:  "The query asked for changes at or beyond the end of the disk.",
 				Remedy: "This is a paging bug in the caller: the next startOffset is startOffset + length, and paging stops at the disk's capacity.",
 			}
+		case "deviceKey":
+			return Diagnosis{
+				Title:  "Not a disk",
+				Cause:  "The device key names no virtual disk of this VM at this snapshot: another kind of device, or a disk added or removed since.",
+				Remedy: "List the VM's disks again and use a virtual disk's device key (2000, 2001, … on most VMs).",
+			}
 		case "changeId":
 			return Diagnosis{
 				Title:  "Malformed changeId",
@@ -77,6 +89,12 @@ func Diagnose(f *Fault) Diagnosis {
 			Title:  "Invalid argument",
 			Cause:  "vCenter rejected an argument of the query" + ifNotEmpty(": ", f.InvalidProperty) + ".",
 			Remedy: "Check the disk, snapshot and changeId given.",
+		}
+	case "InvalidPowerState":
+		return Diagnosis{
+			Title:  "A powered-on VM needs a snapshot",
+			Cause:  "The VM is powered on, so its disks are in use: vSphere reports their changes only at a snapshot.",
+			Remedy: "Take a snapshot (or pick one) and query at it.",
 		}
 	case "NotFound":
 		return Diagnosis{
@@ -102,6 +120,33 @@ func Diagnose(f *Fault) Diagnosis {
 		Cause:  "vCenter refused the request with a fault cbtscope has no diagnosis for.",
 		Remedy: "Read the fault's messages and cause below.",
 	}
+}
+
+// aboutVM reports whether the fault answered a query of a VM's disk.
+func (f *Fault) aboutVM() bool { return f.Request != nil && f.Request.VM != "" }
+
+// CBTNotInEffect says, before any query, when a VM disk's CBT is on but not
+// yet in effect: the VM has changeTrackingEnabled, yet the snapshot's
+// backing (snap nil: the disk as it is now) carries no changeId. That is
+// what a VM looks like between enabling CBT and its next stun/unstun cycle,
+// and every query of it would fault with noTrack or noEpoch.
+func CBTNotInEffect(vm VM, disk VMDisk, snap *VMSnapshot) (Diagnosis, bool) {
+	id := disk.ChangeID
+	if snap != nil {
+		id = snap.ChangeIDs[disk.Key]
+	}
+	if !vm.CBTEnabled || id != "" {
+		return Diagnosis{}, false
+	}
+	where := "this snapshot's disk backing carries no changeId"
+	if snap == nil {
+		where = "the disk's backing carries no changeId yet"
+	}
+	return Diagnosis{
+		Title:  "CBT is on but not yet in effect",
+		Cause:  "Change tracking is enabled on VM " + vm.Name + ", but " + where + ": enabling CBT takes effect only after a stun/unstun cycle.",
+		Remedy: "Power cycle the VM, or create (and delete) a snapshot, or vMotion it; snapshots taken after that carry changeIds. Until then, back up in full.",
+	}, true
 }
 
 func firstNonEmpty(s ...string) string {

@@ -15,6 +15,8 @@ import (
 // reads it: the API's DiskChangeInfo shape (startOffset, length,
 // changedArea) for the whole range swept, plus what is needed to trust it.
 type Export struct {
+	// VM is set for a VM's disk; Disk then holds its key and label.
+	VM         *ExportVM  `json:"vm,omitempty"`
 	Disk       ExportDisk `json:"disk"`
 	SnapshotID string     `json:"snapshotId"`
 	ChangeID   string     `json:"changeId"`
@@ -31,12 +33,21 @@ type Export struct {
 	Stats         heatmap.Stats    `json:"stats"`
 }
 
-// ExportDisk identifies the disk of an export.
+// ExportDisk identifies the disk of an export: a First Class Disk by ID and
+// name, a VM's disk by device key and label.
 type ExportDisk struct {
 	ID            string `json:"id"`
 	Name          string `json:"name"`
+	Key           int32  `json:"key,omitempty"`
+	Label         string `json:"label,omitempty"`
 	Datastore     string `json:"datastore"`
 	CapacityBytes int64  `json:"capacityBytes"`
+}
+
+// ExportVM identifies the virtual machine of a VM disk's export.
+type ExportVM struct {
+	Name  string `json:"name"`
+	Moref string `json:"moref"`
 }
 
 // NewExport describes a change map of disk d. The map decides whether the

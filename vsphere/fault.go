@@ -42,13 +42,37 @@ type FaultArg struct {
 	Value string `json:"value"`
 }
 
-// Request is the query a fault answered.
+// Request is the query a fault answered. For a VM's disk, VM and
+// DeviceKey name the disk and Snapshot holds the snapshot's moref value.
 type Request struct {
 	Disk        string `json:"disk"`
 	Datastore   string `json:"datastore"`
+	VM          string `json:"vm,omitempty"`
+	DeviceKey   int32  `json:"deviceKey,omitempty"`
 	Snapshot    string `json:"snapshotId"`
 	ChangeID    string `json:"changeId"`
 	StartOffset int64  `json:"startOffset"`
+}
+
+// requestOf is the Request of query q at offset.
+func requestOf(q *Query, offset int64) *Request {
+	r := &Request{Disk: q.Disk.ID, Datastore: q.Disk.Datastore.Value, Snapshot: q.Snapshot, ChangeID: q.ChangeID, StartOffset: offset}
+	if q.VM != nil {
+		r.VM, r.DeviceKey = q.VM.VM.Value, q.VM.DeviceKey
+	}
+	return r
+}
+
+// what names the disk and snapshot asked about.
+func (r *Request) what() string {
+	if r.VM != "" {
+		snap := r.Snapshot
+		if snap == "" {
+			snap = "none" // a powered-off VM's disk as it is now
+		}
+		return fmt.Sprintf("vm %s, disk %d, snapshot %s", r.VM, r.DeviceKey, snap)
+	}
+	return fmt.Sprintf("disk %s, snapshot %s", r.Disk, r.Snapshot)
 }
 
 func (f *Fault) Error() string {
@@ -57,8 +81,7 @@ func (f *Fault) Error() string {
 		msg += ": " + f.Message
 	}
 	if f.Request != nil {
-		msg += fmt.Sprintf(" (disk %s, snapshot %s, changeId %q, startOffset %d)",
-			f.Request.Disk, f.Request.Snapshot, f.Request.ChangeID, f.Request.StartOffset)
+		msg += fmt.Sprintf(" (%s, changeId %q, startOffset %d)", f.Request.what(), f.Request.ChangeID, f.Request.StartOffset)
 	}
 	return msg
 }

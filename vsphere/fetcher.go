@@ -23,6 +23,11 @@ type DiskRef struct {
 // Query is what to fetch: the changes of one disk at a snapshot since a
 // changeId ("*" for all allocated areas), over [Start, End) of the disk.
 type Query struct {
+	// Disk is the First Class Disk queried; VM, when set, makes the query
+	// one of a VM's disk instead (VirtualMachine.QueryChangedDiskAreas),
+	// with Snapshot the snapshot's moref value ("" for none: allowed only
+	// when the VM is powered off).
+	VM       *VMDiskRef
 	Disk     DiskRef
 	Capacity int64
 	Snapshot string
@@ -276,7 +281,7 @@ func (f *fetch) send(ctx context.Context, ev Event) bool {
 }
 
 func (f *fetch) fail(ctx context.Context, err error, off, end int64) {
-	req := &Request{Disk: f.q.Disk.ID, Datastore: f.q.Disk.Datastore.Value, Snapshot: f.q.Snapshot, ChangeID: f.q.ChangeID, StartOffset: off}
+	req := requestOf(&f.q, off)
 	ev := &FaultEvent{Err: err, Unscanned: heatmap.Window{Start: off, End: end}}
 	if flt, ok := AsFault(err, req); ok {
 		ev.Fault, ev.Err = flt, flt

@@ -28,7 +28,7 @@ type hostile struct {
 }
 
 // soapMethods are the calls a hook can take over, found in the request body.
-var soapMethods = []string{"VstorageObjectVCenterQueryChangedDiskAreas", "RetrieveServiceContent", "Login", "RetrieveSnapshotDetails"}
+var soapMethods = []string{"VstorageObjectVCenterQueryChangedDiskAreas", "QueryChangedDiskAreas", "RetrieveServiceContent", "Login", "RetrieveSnapshotDetails"}
 
 func startHostile(t testing.TB, opts simulator.Options) *hostile {
 	t.Helper()

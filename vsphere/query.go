@@ -28,19 +28,12 @@ func (e *TransientError) Unwrap() error { return e.Err }
 
 var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// queryChangedAreas makes one VstorageObjectVCenterQueryChangedDiskAreas
-// call. The request is marshalled by govmomi; a successful reply is decoded
+// queryChangedAreas makes one call of the query's kind:
+// VstorageObjectVCenterQueryChangedDiskAreas for a First Class Disk,
+// VirtualMachine.QueryChangedDiskAreas for a VM's disk. The request is marshalled by govmomi; a successful reply is decoded
 // by decodeChangeInfo, a fault by govmomi's decoder so it arrives typed.
 func (c *Client) queryChangedAreas(ctx context.Context, q *Query, offset int64, out *changeInfo) error {
-	req := types.VstorageObjectVCenterQueryChangedDiskAreas{
-		This:        c.vsom,
-		Id:          types.ID{Id: q.Disk.ID},
-		Datastore:   q.Disk.Datastore,
-		SnapshotId:  types.ID{Id: q.Snapshot},
-		StartOffset: offset,
-		ChangeId:    q.ChangeID,
-	}
-	env := soap.Envelope{Body: &methods.VstorageObjectVCenterQueryChangedDiskAreasBody{Req: &req}}
+	env := soap.Envelope{Body: q.request(c.vsom, offset)}
 	sc := c.vim.Client
 	if sc.Cookie != nil {
 		env.Header = &soap.Header{Cookie: sc.Cookie()}
@@ -66,7 +59,7 @@ func (c *Client) queryChangedAreas(ctx context.Context, q *Query, offset int64, 
 		}
 		switch {
 		case res.StatusCode == http.StatusOK:
-			return c.decodeReply(buf.Bytes(), out)
+			return c.decodeReply(buf.Bytes(), q.VM != nil, out)
 		case res.StatusCode == http.StatusInternalServerError:
 			if err := decodeFault(buf.Bytes()); soap.IsSoapFault(err) {
 				return err
@@ -82,7 +75,7 @@ func (c *Client) queryChangedAreas(ctx context.Context, q *Query, offset int64, 
 	}
 	var te *TimeoutError
 	if errors.As(err, &te) {
-		te.Call = fmt.Sprintf("VstorageObjectVCenterQueryChangedDiskAreas at startOffset %d", offset)
+		te.Call = fmt.Sprintf("%s at startOffset %d", q.method(), offset)
 		if ctx.Err() == nil {
 			return &TransientError{te} // without the *url.Error around it, which repeats the URL
 		}
@@ -96,7 +89,7 @@ func (c *Client) queryChangedAreas(ctx context.Context, q *Query, offset int64, 
 // decodeReply decodes a 200 reply: with the fast decoder when it can, else
 // with govmomi's, so a well-formed reply the fast one does not understand
 // (CDATA, character references, unexpected nesting) still counts.
-func (c *Client) decodeReply(body []byte, out *changeInfo) error {
+func (c *Client) decodeReply(body []byte, vm bool, out *changeInfo) error {
 	out.Areas = out.Areas[:0]
 	fastErr := decodeChangeInfo(body, out)
 	if fastErr == nil {
@@ -106,7 +99,7 @@ func (c *Client) decodeReply(body []byte, out *changeInfo) error {
 		return decodeFault(body)
 	}
 	out.Areas = out.Areas[:0]
-	if err := decodeChangeInfoGovmomi(body, out); err != nil {
+	if err := decodeChangeInfoGovmomi(body, vm, out); err != nil {
 		if soap.IsSoapFault(err) {
 			return err
 		}
@@ -126,7 +119,7 @@ func decodeFault(body []byte) error {
 	var res methods.VstorageObjectVCenterQueryChangedDiskAreasBody
 	env := soap.Envelope{Body: &res}
 	dec := xml.NewDecoder(bytes.NewReader(body))
-	dec.TypeFunc = types.TypeFunc()
+	dec.TypeFunc = typeFunc
 	if err := dec.Decode(&env); err != nil {
 		return fmt.Errorf("decoding fault: %w", err)
 	}
@@ -134,6 +127,38 @@ func decodeFault(body []byte) error {
 		return soap.WrapSoapFault(f)
 	}
 	return errors.New("reply is neither a result nor a fault")
+}
+
+// request is the body of the query's call at offset.
+func (q *Query) request(vsom types.ManagedObjectReference, offset int64) any {
+	if q.VM != nil {
+		req := types.QueryChangedDiskAreas{
+			This:        q.VM.VM,
+			DeviceKey:   q.VM.DeviceKey,
+			StartOffset: offset,
+			ChangeId:    q.ChangeID,
+		}
+		if q.Snapshot != "" {
+			req.Snapshot = &types.ManagedObjectReference{Type: "VirtualMachineSnapshot", Value: q.Snapshot}
+		}
+		return &methods.QueryChangedDiskAreasBody{Req: &req}
+	}
+	return &methods.VstorageObjectVCenterQueryChangedDiskAreasBody{Req: &types.VstorageObjectVCenterQueryChangedDiskAreas{
+		This:        vsom,
+		Id:          types.ID{Id: q.Disk.ID},
+		Datastore:   q.Disk.Datastore,
+		SnapshotId:  types.ID{Id: q.Snapshot},
+		StartOffset: offset,
+		ChangeId:    q.ChangeID,
+	}}
+}
+
+// method names the query's vSphere method, for messages.
+func (q *Query) method() string {
+	if q.VM != nil {
+		return "QueryChangedDiskAreas"
+	}
+	return "VstorageObjectVCenterQueryChangedDiskAreas"
 }
 
 // isNetworkError reports whether err is the network failing (worth a retry)

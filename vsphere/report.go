@@ -27,7 +27,11 @@ func (f *Fault) Report(prefix string) string {
 	fmt.Fprintf(&b, "%s%s: %s\n", prefix, SafeText(f.Type, reportValueRunes), SafeText(f.Diagnosis.Title, reportMessageRunes))
 	fmt.Fprintf(&b, "  cause:  %s\n  remedy: %s\n", SafeText(f.Diagnosis.Cause, reportMessageRunes), SafeText(f.Diagnosis.Remedy, reportMessageRunes))
 	f.reportBody(&b, "  ", 0)
-	if r := f.Request; r != nil {
+	if r := f.Request; r != nil && r.VM != "" {
+		fmt.Fprintf(&b, "  request: vm %s, disk %d, snapshot %s, changeId \"%s\", startOffset %d\n",
+			SafeText(r.VM, reportValueRunes), r.DeviceKey,
+			SafeText(r.Snapshot, reportValueRunes), SafeText(r.ChangeID, reportValueRunes), r.StartOffset)
+	} else if r != nil {
 		fmt.Fprintf(&b, "  request: disk %s, datastore %s, snapshot %s, changeId \"%s\", startOffset %d\n",
 			SafeText(r.Disk, reportValueRunes), SafeText(r.Datastore, reportValueRunes),
 			SafeText(r.Snapshot, reportValueRunes), SafeText(r.ChangeID, reportValueRunes), r.StartOffset)

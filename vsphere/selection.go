@@ -85,3 +85,85 @@ func listSnapshots(snaps []Snapshot) string {
 	}
 	return strings.Join(ids, ", ")
 }
+
+// PickVMSnapshots is PickSnapshots for disk key of a VM: snapshots are
+// named by name or moref value, and a snapshot's changeId is the one its
+// backing of that disk carries. Snapshots must be oldest first, as
+// VMSnapshots returns them. A name that several snapshots share is a
+// *UsageError listing their morefs.
+func PickVMSnapshots(snaps []VMSnapshot, key int32, snapshot, baseSnapshot, changeID string) (target VMSnapshot, base string, err error) {
+	if len(snaps) == 0 {
+		return VMSnapshot{}, "", &UsageError{"the VM has no snapshots: query a powered-off VM without one, or take one"}
+	}
+	ti := len(snaps) - 1
+	if snapshot != "" {
+		if ti, err = indexVMSnapshot(snaps, snapshot, "--snapshot"); err != nil {
+			return VMSnapshot{}, "", err
+		}
+	}
+	target = snaps[ti]
+	switch {
+	case changeID != "" && baseSnapshot != "":
+		return target, "", &UsageError{"give a base changeId or a base snapshot, not both"}
+	case changeID != "":
+		return target, changeID, nil
+	case baseSnapshot != "":
+		bi, err := indexVMSnapshot(snaps, baseSnapshot, "--base-snapshot")
+		switch {
+		case err != nil:
+			return target, "", err
+		case bi == ti:
+			return target, "", &UsageError{fmt.Sprintf("--base-snapshot %s is the target itself: compare it with an earlier one", baseSnapshot)}
+		case !snaps[bi].CreateTime.Before(target.CreateTime):
+			return target, "", &UsageError{fmt.Sprintf("--base-snapshot %s is not older than the target snapshot %s: a base must be taken before the target", baseSnapshot, target.Name)}
+		case snaps[bi].ChangeIDs[key] == "":
+			return target, "", &UsageError{fmt.Sprintf("--base-snapshot %s has no changeId for disk %d (CBT was off or not yet in effect); use --change-id '*'", baseSnapshot, key)}
+		}
+		return target, snaps[bi].ChangeIDs[key], nil
+	}
+	for i := ti - 1; i >= 0; i-- {
+		if id := snaps[i].ChangeIDs[key]; id != "" && snaps[i].CreateTime.Before(target.CreateTime) {
+			return target, id, nil
+		}
+	}
+	return target, "*", nil
+}
+
+// indexVMSnapshot finds a snapshot by moref value or, failing that, by a
+// name only one snapshot has.
+func indexVMSnapshot(snaps []VMSnapshot, nameOrMoref, flag string) (int, error) {
+	for i, s := range snaps {
+		if s.Ref.Value == nameOrMoref {
+			return i, nil
+		}
+	}
+	var found []int
+	for i, s := range snaps {
+		if s.Name == nameOrMoref {
+			found = append(found, i)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return -1, &UsageError{fmt.Sprintf("no snapshot %q (%s); the VM has %s", nameOrMoref, flag, listVMSnapshots(snaps, nil))}
+	}
+	return -1, &UsageError{fmt.Sprintf("snapshot name %q (%s) is ambiguous: %s; give its moref", nameOrMoref, flag, listVMSnapshots(snaps, found))}
+}
+
+// listVMSnapshots lists snapshots (those at the indexes, or all) as
+// "name (moref)".
+func listVMSnapshots(snaps []VMSnapshot, indexes []int) string {
+	var out []string
+	add := func(s VMSnapshot) { out = append(out, fmt.Sprintf("%s (%s)", s.Name, s.Ref.Value)) }
+	if indexes == nil {
+		for _, s := range snaps {
+			add(s)
+		}
+	}
+	for _, i := range indexes {
+		add(snaps[i])
+	}
+	return strings.Join(out, ", ")
+}

@@ -52,6 +52,9 @@ func (s *Server) build(ctx context.Context) error {
 	if err := s.buildDisks(ctx, c); err != nil {
 		return err
 	}
+	if err := s.buildMachines(ctx, c); err != nil {
+		return err
+	}
 	// Marked inaccessible only now: vcsim would refuse to create the disks.
 	lctx := s.lockCtx()
 	for _, ds := range s.dsOrder {

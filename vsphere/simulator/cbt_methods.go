@@ -55,6 +55,9 @@ func (s *Server) installHook() {
 			m.This = s.proxy.Self
 			return s.proxy, nil
 		}
+		if h := s.vmHandler(ctx, m); h != nil {
+			return h, nil
+		}
 		if prev != nil {
 			return prev(ctx, m)
 		}

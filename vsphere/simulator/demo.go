@@ -24,6 +24,16 @@ const (
 	DemoSparseCount = 1_200_000           // single-block writes laid down on DemoSparse at first
 )
 
+// Demo VM names, for tests and docs that need a particular behaviour.
+const (
+	DemoVMWeb        = "web-01"       // powered on; OS disk and a web filesystem
+	DemoVMSQL        = "sql-01"       // powered on; OS, database and log disks
+	DemoVMFileServer = "file-srv-02"  // powered off; CBT toggled after the 2nd snapshot: epoch mismatch
+	DemoVMCBTOff     = "legacy-vm-01" // CBT off: noTrack
+	DemoVMNeedsStun  = "mail-02"      // CBT enabled after the last snapshot: no changeId until a stun
+	DemoVMCorrupt    = "erp-app-01"   // disk 2001's ctk file is corrupt: cannotGetChanges
+)
+
 // Demo is the default inventory: ten disks on three datastores (one of
 // them inaccessible), each with four nightly snapshots, whose maps look like
 // the workloads they are named after, plus disks that fault in each way a
@@ -67,7 +77,8 @@ func Demo() *Inventory {
 			{Name: "ds-prod-02"},
 			{Name: "ds-archive", Inaccessible: true},
 		},
-		VMs: []string{"backup-proxy-01"},
+		VMs:      []string{"backup-proxy-01"},
+		Machines: demoMachines(nightly, dbPages, logAppend, officeDay),
 		Disks: []DiskSpec{
 			{
 				Name: DemoDatabase, Datastore: "ds-prod-01", CapacityBytes: 200 * gib, Workload: "database: scattered 8-64 KiB page writes",
@@ -134,6 +145,81 @@ func Demo() *Inventory {
 				Name: DemoOffline, Datastore: "ds-archive", CapacityBytes: 500 * gib, Workload: "fault: datastore inaccessible (InvalidDatastore)",
 				History: withNights([]Event{EnableCBT(), Write(Extents{{Start: 0, Length: 100 * gib}})}, officeDay),
 			},
+		},
+	}
+}
+
+// demoMachines are the demo's virtual machines: workloads like the FCDs',
+// each VM with a chain of nightly snapshots, and one VM for each way a VM
+// disk's CBT query can fail.
+func demoMachines(nightly func(int) Event, dbPages, logAppend, officeDay func(int) []Event) []VMSpec {
+	// nights interleaves per-night writes on several disks with snapshots.
+	nights := func(prefix []Event, n int, night func(n int) []Event) []Event {
+		h := append([]Event(nil), prefix...)
+		for i := range n {
+			h = append(h, night(i)...)
+			h = append(h, nightly(i))
+		}
+		return h
+	}
+	on := func(i int, ev []Event) []Event {
+		out := make([]Event, len(ev))
+		for k, e := range ev {
+			e.disk = i
+			out[k] = e
+		}
+		return out
+	}
+	osDay := func(int) []Event {
+		return []Event{WriteDisk(0, Scattered{Start: 0, End: 4 * gib, Count: 800, MinBytes: 4 * kib, MaxBytes: 256 * kib})}
+	}
+	return []VMSpec{
+		{
+			Name: DemoVMWeb, Datastore: "ds-prod-01", PoweredOn: true, Workload: "web server: OS disk, freshly formatted web filesystem",
+			Disks: []VMDiskSpec{{CapacityBytes: 40 * gib, Workload: "OS: scattered updates in the first 4 GiB"}, {CapacityBytes: 100 * gib, Workload: "web filesystem: metadata at strides, data growing"}},
+			History: nights([]Event{EnableCBT(), WriteDisk(0, Extents{{Start: 0, Length: 6 * gib}})}, 4, func(n int) []Event {
+				ev := osDay(n)
+				if n == 0 {
+					return append(ev, WriteDisk(1, Extents{{Start: 0, Length: 4 * mib}}), WriteDisk(1, Strided{Stride: 128 * mib, Length: 256 * kib}))
+				}
+				return append(ev, WriteDisk(1, Extents{{Start: 256*mib + int64(n-1)*4*gib, Length: 4 * gib}}), WriteDisk(1, Strided{Start: 64 * kib, Stride: 128 * mib, Length: 64 * kib}))
+			}),
+		},
+		{
+			Name: DemoVMSQL, Datastore: "ds-prod-02", PoweredOn: true, Workload: "database server: OS, data and log disks",
+			Disks: []VMDiskSpec{{CapacityBytes: 60 * gib, Workload: "OS"}, {CapacityBytes: 200 * gib, Workload: "database: scattered 8-64 KiB page writes"}, {CapacityBytes: 50 * gib, Workload: "log: sequential append"}},
+			History: nights([]Event{EnableCBT(), WriteDisk(0, Extents{{Start: 0, Length: 8 * gib}}), WriteDisk(1, Extents{{Start: 0, Length: 2 * gib}, {Start: 4 * gib, Length: 116 * gib}}), WriteDisk(2, Extents{{Start: 0, Length: gib}})}, 4, func(n int) []Event {
+				return append(append(osDay(n), on(1, dbPages(n))...), on(2, logAppend(n))...)
+			}),
+		},
+		{
+			Name: DemoVMFileServer, Datastore: "ds-prod-02", Workload: "file server, powered off: CBT reset after the 2nd snapshot (older changeIds: cannotGetChanges)",
+			Disks: []VMDiskSpec{{CapacityBytes: 120 * gib, Workload: "office files"}},
+			History: nights([]Event{EnableCBT(), Write(Extents{{Start: 0, Length: 30 * gib}})}, 4, func(n int) []Event {
+				if n == 2 {
+					return append([]Event{ResetCBT()}, officeDay(n)...)
+				}
+				return officeDay(n)
+			}),
+		},
+		{
+			Name: DemoVMCBTOff, Datastore: "ds-prod-01", PoweredOn: true, Workload: "fault: CBT off (FileFault noTrack)",
+			Disks:   []VMDiskSpec{{CapacityBytes: 30 * gib, Workload: "office files"}},
+			History: nights([]Event{Write(Extents{{Start: 0, Length: 10 * gib}})}, 3, officeDay),
+		},
+		{
+			Name: DemoVMNeedsStun, Datastore: "ds-prod-01", PoweredOn: true, Workload: "fault: CBT enabled after the last snapshot: no changeId until a stun/unstun",
+			Disks: []VMDiskSpec{{CapacityBytes: 60 * gib, Workload: "mail store"}, {CapacityBytes: 20 * gib, Workload: "mail queue"}},
+			History: append(nights([]Event{Write(Extents{{Start: 0, Length: 15 * gib}})}, 3, func(n int) []Event {
+				return append(officeDay(n), WriteDisk(1, Extents{{Start: int64(n) * gib, Length: gib}}))
+			}), EnableCBT()),
+		},
+		{
+			Name: DemoVMCorrupt, Datastore: "ds-prod-01", PoweredOn: true, Workload: "fault: disk 2001's ctk file is corrupt (cannotGetChanges)",
+			Disks: []VMDiskSpec{{CapacityBytes: 40 * gib, Workload: "OS"}, {CapacityBytes: 80 * gib, Workload: "ERP data, corrupt ctk"}},
+			History: append(nights([]Event{EnableCBT(), WriteDisk(0, Extents{{Start: 0, Length: 6 * gib}}), WriteDisk(1, Extents{{Start: 0, Length: 20 * gib}})}, 3, func(n int) []Event {
+				return append(osDay(n), on(1, officeDay(n))...)
+			}), CorruptDiskCTK(1)),
 		},
 	}
 }

@@ -17,6 +17,7 @@ type Description struct {
 	BlockSize  int64           `json:"blockSize"`
 	Datastores []DatastoreInfo `json:"datastores"`
 	Disks      []DiskInfo      `json:"disks"`
+	VMs        []VMInfo        `json:"vms"`
 }
 
 // DatastoreInfo is one datastore; Moref is what API calls take.
@@ -59,6 +60,7 @@ func (s *Server) Describe() Description {
 	for _, d := range disks {
 		out.Disks = append(out.Disks, d.info())
 	}
+	out.VMs = s.VMs()
 	return out
 }
 

@@ -148,3 +148,74 @@ func faultNotAuthenticated(this types.ManagedObjectReference) methodFault {
 	f.FaultMessage = []types.LocalizableMessage{message("vim.fault.NotAuthenticated", text)}
 	return methodFault{text, f}
 }
+
+// FaultMessage keys of the VM form of the query, beside the three
+// vim.hostd.vmsvc.cbt keys it shares with First Class Disks.
+const (
+	KeyNotADisk           = "vim.hostd.vmsvc.cbt.notADisk"
+	KeyVMSnapshotNotFound = "vim.hostd.vmsvc.snapshot.notFound"
+	KeyVMNeedsSnapshot    = "vim.hostd.vmsvc.cbt.needsSnapshot"
+	KeyVMNotFound         = "vim.hostd.vmsvc.vmNotFound"
+)
+
+func faultNotADisk(v *virtualMachine, key int32) methodFault {
+	text := fmt.Sprintf("A specified parameter was not correct: deviceKey %d is not a virtual disk of VM %s.", key, v.name)
+	f := &types.InvalidArgument{InvalidProperty: "deviceKey"}
+	f.FaultMessage = []types.LocalizableMessage{message(KeyNotADisk, text, "vm", v.ref.Value, "deviceKey", fmt.Sprint(key))}
+	return methodFault{text, f}
+}
+
+func faultVMNotFound(v *virtualMachine) methodFault {
+	text := fmt.Sprintf("The object or item referred to could not be found: VM %s.", v.ref.Value)
+	f := &types.NotFound{}
+	f.FaultMessage = []types.LocalizableMessage{message(KeyVMNotFound, text, "vm", v.ref.Value)}
+	return methodFault{text, f}
+}
+
+func faultVMSnapshotNotFound(v *virtualMachine, snap types.ManagedObjectReference) methodFault {
+	text := fmt.Sprintf("The object or item referred to could not be found: snapshot %s of VM %s.", snap.Value, v.name)
+	f := &types.NotFound{}
+	f.FaultMessage = []types.LocalizableMessage{message(KeyVMSnapshotNotFound, text, "vm", v.ref.Value, "snapshot", snap.Value)}
+	return methodFault{text, f}
+}
+
+func faultNeedsSnapshot(v *virtualMachine) methodFault {
+	text := fmt.Sprintf("The operation is not allowed in the current state: VM %s is powered on; query its disks at a snapshot.", v.name)
+	f := &types.InvalidPowerState{RequestedState: types.VirtualMachinePowerStatePoweredOff, ExistingState: types.VirtualMachinePowerStatePoweredOn}
+	f.FaultMessage = []types.LocalizableMessage{message(KeyVMNeedsSnapshot, text, "vm", v.ref.Value)}
+	return methodFault{text, f}
+}
+
+// faultVMCBTFile is faultCBTFile for a VM's disk.
+func faultVMCBTFile(d *vmDisk, key, why string, cause *types.LocalizedMethodFault) methodFault {
+	text := fmt.Sprintf("Cannot compute changes for disk %d (%s): %s.", d.key, d.file, why)
+	f := &types.FileFault{File: d.ctkPath()}
+	f.FaultMessage = []types.LocalizableMessage{message(key, text, "file", d.ctkPath(), "deviceKey", fmt.Sprint(d.key))}
+	f.FaultCause = cause
+	return methodFault{text, f}
+}
+
+// faultForVMChanges maps a journal error onto the fault a host sends for a
+// VM's disk.
+func faultForVMChanges(v *virtualMachine, d *vmDisk, snap *types.ManagedObjectReference, changeID string, err error) methodFault {
+	ctk := d.ctkPath()
+	switch err {
+	case errSnapshotUnknown:
+		ref := types.ManagedObjectReference{Type: "VirtualMachineSnapshot"}
+		if snap != nil {
+			ref = *snap
+		}
+		return faultVMSnapshotNotFound(v, ref)
+	case errCBTOff, errNoTrack:
+		return faultVMCBTFile(d, KeyCBTNoTrack, "change tracking is not in effect", nil)
+	case errNoEpoch:
+		return faultVMCBTFile(d, KeyCBTNoEpoch, "no change tracking epoch (changeId=*)", nil)
+	case errCorrupt:
+		return faultVMCBTFile(d, KeyCBTCannotGetChanges, fmt.Sprintf("the change tracking file %s is corrupt", ctk),
+			cause(&types.FileFault{File: ctk}, fmt.Sprintf("File %s is corrupt: bad change tracking header.", ctk)))
+	case errEpochMismatch:
+		return faultVMCBTFile(d, KeyCBTCannotGetChanges, fmt.Sprintf("changeId %s does not belong to the current change tracking epoch", changeID),
+			cause(&types.InvalidArgument{InvalidProperty: "changeId"}, "The changeId is from an earlier change tracking epoch."))
+	}
+	return faultChangeID(changeID, err)
+}

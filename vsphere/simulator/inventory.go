@@ -23,6 +23,30 @@ type Inventory struct {
 	// VMs are created powered off on the first datastore, for attaching
 	// disks to.
 	VMs []string
+	// Machines are virtual machines with disks of their own, whose
+	// histories replay through the real snapshot and reconfigure methods.
+	Machines []VMSpec
+}
+
+// VMSpec is one virtual machine with change-tracked disks. Its history is
+// replayed when the server starts: writes go to the disks' journals,
+// Snapshot calls CreateSnapshotEx_Task, EnableCBT and DisableCBT call
+// ReconfigVM_Task. A VM starts with CBT off.
+type VMSpec struct {
+	Name string
+	// Datastore holds the VM's files and disks; the first one when empty.
+	Datastore string
+	PoweredOn bool
+	Workload  string
+	// Disks get device keys 2000, 2001, … in this order.
+	Disks   []VMDiskSpec
+	History []Event
+}
+
+// VMDiskSpec is one virtual disk of a VM.
+type VMDiskSpec struct {
+	CapacityBytes int64
+	Workload      string
 }
 
 // DatastoreSpec is one datastore. An inaccessible one still lists its disks
@@ -49,6 +73,7 @@ type Event struct {
 	kind    eventKind
 	pattern Pattern
 	desc    string
+	disk    int // a VM's disk, by index, for writes and CorruptDiskCTK
 }
 
 type eventKind int
@@ -64,6 +89,13 @@ const (
 
 // Write records one journal write of the blocks p touches.
 func Write(p Pattern) Event { return Event{kind: eventWrite, pattern: p} }
+
+// WriteDisk records a write on a VM's disk number i (0 for the first).
+func WriteDisk(i int, p Pattern) Event { return Event{kind: eventWrite, pattern: p, disk: i} }
+
+// CorruptDiskCTK marks the change tracking file of a VM's disk number i
+// corrupt.
+func CorruptDiskCTK(i int) Event { return Event{kind: eventCorruptCTK, disk: i} }
 
 // Snapshot takes a snapshot with this description.
 func Snapshot(desc string) Event { return Event{kind: eventSnapshot, desc: desc} }
@@ -120,6 +152,32 @@ func (inv *Inventory) validate() error {
 		}
 		if d.CapacityBytes < 1<<20 || d.CapacityBytes%(1<<20) != 0 {
 			return fmt.Errorf("disk %q: capacity %d is not a positive whole number of MiB", d.Name, d.CapacityBytes)
+		}
+	}
+	vms := make(map[string]bool)
+	for _, name := range inv.VMs {
+		vms[name] = true
+	}
+	for _, vm := range inv.Machines {
+		if vm.Name == "" || vms[vm.Name] {
+			return fmt.Errorf("VM name %q is empty or repeated", vm.Name)
+		}
+		vms[vm.Name] = true
+		if vm.Datastore != "" && !ds[vm.Datastore] {
+			return fmt.Errorf("VM %q: no datastore %q", vm.Name, vm.Datastore)
+		}
+		if len(vm.Disks) == 0 {
+			return fmt.Errorf("VM %q has no disk", vm.Name)
+		}
+		for i, d := range vm.Disks {
+			if d.CapacityBytes < 1<<20 || d.CapacityBytes%(1<<20) != 0 {
+				return fmt.Errorf("VM %q disk %d: capacity %d is not a positive whole number of MiB", vm.Name, i, d.CapacityBytes)
+			}
+		}
+		for _, ev := range vm.History {
+			if ev.disk < 0 || ev.disk >= len(vm.Disks) {
+				return fmt.Errorf("VM %q: history names disk %d of %d", vm.Name, ev.disk, len(vm.Disks))
+			}
 		}
 	}
 	return nil

@@ -211,6 +211,41 @@ func (j *journal) changes(base changeID, targetID string) ([]Extent, error) {
 			target = s
 		}
 	}
+	j.mu.RUnlock()
+	return j.changesTo(base, target)
+}
+
+// current is the disk as it is now, as a snapshot that is not kept: the
+// target of a query without a snapshot (a powered-off VM's disk).
+func (j *journal) current() *snapshot {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	return &snapshot{seq: j.seq, epoch: j.epoch}
+}
+
+// pin takes a snapshot named by its own changeId, or returns the one
+// already taken at the same point, and reports the changeId; "" when
+// tracking is off. VM snapshots find their journal point through the
+// changeId stamped on their disk backings.
+func (j *journal) pin(created time.Time) string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.epoch == nil {
+		return ""
+	}
+	id := changeID{epoch: j.epoch.id, seq: j.seq}.String()
+	for _, s := range j.snapshots {
+		if s.id == id {
+			return id
+		}
+	}
+	j.snapshots = append(j.snapshots, &snapshot{id: id, created: created, seq: j.seq, epoch: j.epoch})
+	return id
+}
+
+// changesTo is changes with the target snapshot given (nil: unknown).
+func (j *journal) changesTo(base changeID, target *snapshot) ([]Extent, error) {
+	j.mu.RLock()
 	cur, corrupt := j.epoch, j.corrupt
 	j.mu.RUnlock()
 

@@ -52,3 +52,19 @@ func (s *Server) ResetCBT(disk string) error {
 	s.lockCtx().WithLock(s.vsom, d.j.reset)
 	return nil
 }
+
+// WriteVMDisk records one write of the given byte ranges on disk key of a
+// VM (by name or moref value), as one journal entry.
+func (s *Server) WriteVMDisk(vm string, key int32, extents ...Extent) error {
+	v, err := s.vmByName(vm)
+	if err != nil {
+		return err
+	}
+	d := v.disk(key)
+	if d == nil {
+		return fmt.Errorf("VM %s has no disk %d", vm, key)
+	}
+	runs := Extents(extents).blocks(d.j.capacity, d.j.blockSize, nil)
+	d.j.record(func() []blockRun { return runs })
+	return nil
+}

@@ -73,6 +73,8 @@ type Server struct {
 	order      []*disk
 	datastores map[types.ManagedObjectReference]*datastore
 	dsOrder    []*datastore
+	vms        map[types.ManagedObjectReference]*virtualMachine
+	vmOrder    []*virtualMachine
 
 	closeOnce sync.Once
 	served    chan struct{}
@@ -105,6 +107,7 @@ func Start(opts Options) (*Server, error) {
 		inv:        inv.withDefaults(),
 		disks:      make(map[string]*disk),
 		datastores: make(map[types.ManagedObjectReference]*datastore),
+		vms:        make(map[types.ManagedObjectReference]*virtualMachine),
 		served:     make(chan struct{}),
 	}
 	s.knobs.set(opts.Knobs)
