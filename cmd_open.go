@@ -18,7 +18,7 @@ func init() { commands["open"] = runOpen }
 // openLimit is the most `open` reads of a file; tests lower it.
 var openLimit = vsphere.DefaultExportLimit
 
-const openUsage = "usage: cbtscope open FILE   (a JSON export from cbtscope export or the explorer's 'e')"
+const openUsage = "usage: cbtscope open FILE [FILE2]   (JSON exports from cbtscope export or the explorer's 'e'; two of one disk are compared)"
 
 // runOpen opens the explorer on a saved export, offline. The file is read
 // and checked whole before the explorer starts, so a bad one is a one-line
@@ -35,20 +35,32 @@ func runOpen(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, openUsage)
 		return exitUsage
 	}
-	if fs.NArg() != 1 {
+	if fs.NArg() != 1 && fs.NArg() != 2 {
 		fmt.Fprintln(stderr, openUsage)
 		return exitUsage
 	}
-	path := fs.Arg(0)
-	e, m, err := loadExport(path)
-	if err != nil {
-		if errors.Is(err, vsphere.ErrCSVExport) {
-			err = errors.New("this is a CSV export; cbtscope open reads JSON exports (cbtscope export --format json)")
+	var opened []*model.Opened
+	for _, path := range fs.Args() {
+		e, m, err := loadExport(path)
+		if err != nil {
+			if errors.Is(err, vsphere.ErrCSVExport) {
+				err = errors.New("this is a CSV export; cbtscope open reads JSON exports (cbtscope export --format json)")
+			}
+			fmt.Fprintf(stderr, "cbtscope open: %s: %s\n", vsphere.OneLine(errors.New(path)), vsphere.OneLine(err))
+			return exitUsage
 		}
-		fmt.Fprintf(stderr, "cbtscope open: %s: %s\n", vsphere.OneLine(errors.New(path)), vsphere.OneLine(err))
-		return exitUsage
+		opened = append(opened, &model.Opened{Export: e, Map: m, Path: path})
 	}
-	cfg := model.Config{Opened: &model.Opened{Export: e, Map: m, Path: path}, Where: filepath.Base(path)}
+	cfg := model.Config{Opened: opened[0], Where: filepath.Base(fs.Arg(0))}
+	if len(opened) == 2 {
+		a, b := opened[0].Export, opened[1].Export
+		if a.Disk.CapacityBytes != b.Disk.CapacityBytes || a.Disk.ID != b.Disk.ID || a.Disk.Key != b.Disk.Key {
+			fmt.Fprintf(stderr, "cbtscope open: %s and %s are maps of different disks; only maps of one disk compare\n",
+				vsphere.OneLine(errors.New(fs.Arg(0))), vsphere.OneLine(errors.New(fs.Arg(1))))
+			return exitUsage
+		}
+		cfg.OpenedB, cfg.Where = opened[1], filepath.Base(fs.Arg(0))+" vs "+filepath.Base(fs.Arg(1))
+	}
 	terminalConfig(&cfg)
 	return runProgram(cfg, stderr)
 }

@@ -54,6 +54,8 @@ type Explorer struct {
 	ExportCSV  key.Binding
 	Jump       key.Binding
 	Reload     key.Binding
+	Timeline   key.Binding
+	Compare    key.Binding
 }
 
 // Overlay bindings answer a question or finish typing.
@@ -68,6 +70,8 @@ type Overlay struct {
 
 // KeyMap is every scope's bindings.
 type KeyMap struct {
+	Timeline Timeline
+	Compare  Compare
 	Global   Global
 	Picker   Picker
 	Heatmap  Heatmap
@@ -125,12 +129,16 @@ func Default() KeyMap {
 			Zoom:       bind("enter", "zoom the map to the extent", "enter"),
 			Back:       bind("esc/⌫", "zoom out (back at top)", "esc", "backspace"),
 		},
-		Details: DefaultDetails(),
+		Details:  DefaultDetails(),
+		Timeline: DefaultTimeline(),
+		Compare:  DefaultCompare(),
 		Explorer: Explorer{
 			ExportJSON: bind("e", "export JSON", "e"),
 			ExportCSV:  bind("E", "export CSV", "E"),
 			Jump:       bind("g", "go to offset", "g"),
 			Reload:     bind("r", "fetch again (faulted ranges first)", "r"),
+			Timeline:   bind("t", "timeline of the disk's snapshots", "t"),
+			Compare:    bind("c", "mark as A, then compare with A", "c"),
 		},
 		Overlay: Overlay{
 			Confirm: bind("enter", "confirm", "enter"),
@@ -149,7 +157,7 @@ func Default() KeyMap {
 func (k KeyMap) Scopes() map[string][]key.Binding {
 	g := []key.Binding{k.Global.Interrupt, k.Global.Quit, k.Global.Help, k.Global.LastError}
 	panels := []key.Binding{k.Global.NextPanel, k.Global.PrevPanel}
-	ex := []key.Binding{k.Explorer.ExportJSON, k.Explorer.ExportCSV, k.Explorer.Jump, k.Explorer.Reload}
+	ex := []key.Binding{k.Explorer.ExportJSON, k.Explorer.ExportCSV, k.Explorer.Jump, k.Explorer.Reload, k.Explorer.Timeline, k.Explorer.Compare}
 	h, e, d := k.Heatmap, k.Extents, k.Details
 	join := func(parts ...[]key.Binding) []key.Binding {
 		var out []key.Binding
@@ -159,11 +167,13 @@ func (k KeyMap) Scopes() map[string][]key.Binding {
 		return out
 	}
 	return map[string][]key.Binding{
-		"picker":  join([]key.Binding{k.Picker.Select, k.Picker.Filter, k.Picker.Back, k.Picker.Reload}, g),
-		"heatmap": join([]key.Binding{h.Left, h.Right, h.Up, h.Down, h.PageUp, h.PageDown, h.Home, h.End, h.NextChange, h.PrevChange, h.ZoomIn, h.ZoomOut}, ex, panels, g),
-		"extents": join([]key.Binding{e.Up, e.Down, e.PageUp, e.PageDown, e.Home, e.End, e.Sort, e.ExactBytes, e.Hex, e.Zoom, e.Back}, ex, panels, g),
-		"details": join(d.All(), ex, panels, g),
-		"overlay": {k.Overlay.Confirm, k.Overlay.Cancel, k.Overlay.Yes, k.Overlay.No, k.Overlay.Up, k.Overlay.Down, k.Global.Interrupt},
+		"picker":   join([]key.Binding{k.Picker.Select, k.Picker.Filter, k.Picker.Back, k.Picker.Reload}, g),
+		"heatmap":  join([]key.Binding{h.Left, h.Right, h.Up, h.Down, h.PageUp, h.PageDown, h.Home, h.End, h.NextChange, h.PrevChange, h.ZoomIn, h.ZoomOut}, ex, panels, g),
+		"extents":  join([]key.Binding{e.Up, e.Down, e.PageUp, e.PageDown, e.Home, e.End, e.Sort, e.ExactBytes, e.Hex, e.Zoom, e.Back}, ex, panels, g),
+		"details":  join(d.All(), ex, panels, g),
+		"timeline": join(k.Timeline.All(), []key.Binding{k.Explorer.Compare}, g),
+		"compare":  join(k.Compare.All(), g),
+		"overlay":  {k.Overlay.Confirm, k.Overlay.Cancel, k.Overlay.Yes, k.Overlay.No, k.Overlay.Up, k.Overlay.Down, k.Global.Interrupt},
 	}
 }
 
@@ -188,9 +198,10 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{h.Left, h.Right, h.Up, h.Down, h.PageUp, h.PageDown, h.Home, h.End, h.NextChange, h.PrevChange, h.ZoomIn, h.ZoomOut},
 		append([]key.Binding{e.Up, e.Down, e.PageUp, e.PageDown, e.Home, e.End, e.Sort, e.ExactBytes, e.Hex, e.Zoom}, k.Details.All()...),
-		{k.Explorer.Jump, k.Explorer.Reload, k.Explorer.ExportJSON, k.Explorer.ExportCSV,
+		{k.Explorer.Jump, k.Explorer.Reload, k.Explorer.Timeline, k.Explorer.Compare, k.Explorer.ExportJSON, k.Explorer.ExportCSV,
 			k.Picker.Select, k.Picker.Filter, k.Picker.Back, k.Picker.Reload,
 			k.Global.NextPanel, k.Global.PrevPanel, k.Global.LastError, k.Global.Help, k.Global.Quit, k.Global.Interrupt},
+		append(k.Timeline.All(), k.Compare.All()...),
 		{k.Overlay.Confirm, k.Overlay.Cancel, k.Overlay.Yes, k.Overlay.No, k.Overlay.Up, k.Overlay.Down},
 	}
 }

@@ -42,7 +42,7 @@ func BenchmarkView1MStreaming(b *testing.B) {
 	e.sweep = &vsphere.Sweep{Map: cm}
 	e.setMap()
 	e.gen, e.loading = 1, true
-	m.explorer, m.exploring = e, true
+	m.explorer, m.showing = e, viewExplorer
 	m.relayout()
 	m.View()
 	var extents int64 = 1_000_000

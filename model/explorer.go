@@ -114,6 +114,15 @@ func (e *explorer) start() tea.Cmd {
 	return e.fetch([]vsphere.Query{e.query})
 }
 
+// adopt shows a map fetched elsewhere (an interval of the timeline) as it
+// is: r fetches what it lacks.
+func (e *explorer) adopt(sw *vsphere.Sweep) tea.Cmd {
+	e.sweep = sw
+	e.shown = nil
+	e.setMap()
+	return nil
+}
+
 // resume comes back to a map: what is missing is fetched, what is there is
 // kept.
 func (e *explorer) resume() tea.Cmd {
@@ -284,6 +293,13 @@ func (e *explorer) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return e.askJump()
 	case key.Matches(msg, k.Explorer.Reload):
 		return e.reload()
+	case key.Matches(msg, k.Explorer.Timeline):
+		if e.opened != nil {
+			return say("opened from a file: the timeline needs the disk's snapshots from vCenter")
+		}
+		return emit(openTimelineMsg{sel: e.sel})
+	case key.Matches(msg, k.Explorer.Compare):
+		return e.markOrCompare()
 	}
 	switch e.focus {
 	case panelHeatmap:
@@ -438,4 +454,11 @@ func waitEvent(e *explorer, gen int, ch <-chan vsphere.Event) tea.Cmd {
 		}
 		return fetchMsg{e, gen, ev}
 	}
+}
+
+// markOrCompare sets this map aside as A, or compares it with the map set
+// aside: the root decides which.
+func (e *explorer) markOrCompare() tea.Cmd {
+	label := oneLine(e.sel.disk.Name) + " " + oneLine(label(e.sel.target)) + " since " + oneLine(e.sel.baseLabel)
+	return emit(markMsg{markedMap{label: label, m: e.sweep.Map, disk: e.sel.disk.ID}})
 }

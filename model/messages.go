@@ -9,8 +9,12 @@ import (
 // Messages between the components and the root. Each component's own
 // messages live beside the commands that send them.
 
-// openMapMsg asks the root to show the explorer on a selection.
-type openMapMsg struct{ sel selection }
+// openMapMsg asks the root to show the explorer on a selection; sweep,
+// when set, is its map already fetched (by the timeline).
+type openMapMsg struct {
+	sel   selection
+	sweep *vsphere.Sweep
+}
 
 // backMsg asks the root to leave the explorer for the base picker.
 type backMsg struct{}

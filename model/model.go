@@ -46,8 +46,9 @@ type Config struct {
 	// Connect reaches the source; it runs in the background while the UI
 	// says so. Nil when Opened is set.
 	Connect func(ctx context.Context) (Source, error)
-	// Opened is a saved export to explore offline.
-	Opened *Opened
+	// Opened is a saved export to explore offline; with OpenedB too, the
+	// two are compared.
+	Opened, OpenedB *Opened
 	// Select, when set, opens this map directly once connected, with the
 	// pickers one esc away.
 	Select *Select
@@ -145,9 +146,13 @@ func New(cfg Config) *Model {
 		c.help.Styles = help.Styles{}
 	}
 	m := &Model{c: c, wizard: newWizard(c)}
-	if o := cfg.Opened; o != nil {
+	switch o := cfg.Opened; {
+	case o != nil && cfg.OpenedB != nil:
+		m.compare = openedCompare(c, o, cfg.OpenedB)
+		m.showing, m.compareBack = viewCompare, viewCompare
+	case o != nil:
 		m.explorer = openedExplorer(c, o)
-		m.exploring = true
+		m.showing = viewExplorer
 	}
 	return m
 }
@@ -160,11 +165,33 @@ func (m *Model) Init() tea.Cmd {
 	return m.wizard.connect()
 }
 
+// view is a component the root can show.
+type view int
+
+const (
+	viewWizard view = iota
+	viewExplorer
+	viewTimeline
+	viewCompare
+)
+
 func (m *Model) active() component {
-	if m.exploring && m.explorer != nil {
+	switch {
+	case m.showing == viewExplorer && m.explorer != nil:
 		return m.explorer
+	case m.showing == viewTimeline && m.timeline != nil:
+		return m.timeline
+	case m.showing == viewCompare && m.compare != nil:
+		return m.compare
 	}
 	return m.wizard
+}
+
+// show puts component v on screen.
+func (m *Model) show(v view) {
+	m.showing = v
+	m.status.clear()
+	m.relayout()
 }
 
 // Update routes a message. It never blocks: loading and fetching happen in
@@ -200,15 +227,42 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.relayout()
 		return m, nil
 	case openMapMsg:
-		return m, m.openMap(msg.sel)
+		return m, m.openMap(msg)
 	case backMsg:
-		m.exploring = false
-		m.status.clear()
 		if m.explorer != nil {
 			m.explorer.stop()
 		}
+		if m.explorerBack == viewTimeline && m.timeline != nil {
+			m.show(viewTimeline)
+			return m, nil
+		}
 		m.wizard.showBase()
-		m.relayout()
+		m.show(viewWizard)
+		return m, nil
+	case openTimelineMsg:
+		return m, m.openTimeline(msg)
+	case timelineBackMsg:
+		if m.timeline != nil {
+			m.timeline.stop()
+		}
+		if m.timelineBack == viewExplorer && m.explorer != nil {
+			m.show(viewExplorer)
+			return m, m.explorer.resume()
+		}
+		m.show(viewWizard)
+		return m, nil
+	case markMsg:
+		if a := m.marked; a != nil && a.disk == msg.m.disk && a.m != msg.m.m {
+			m.marked = nil
+			m.compareBack = m.showing
+			m.compare = newCompareView(m.c, *a, msg.m)
+			m.show(viewCompare)
+			return m, nil
+		}
+		m.marked = &msg.m
+		return m, say("marked " + msg.m.label + " as A: open another map of this disk and press c again to compare")
+	case compareBackMsg:
+		m.show(m.compareBack)
 		return m, nil
 	}
 	// Everything else is a reply to a component's command: each takes its
@@ -217,6 +271,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmds = append(cmds, m.wizard.Update(msg))
 	if m.explorer != nil {
 		cmds = append(cmds, m.explorer.Update(msg))
+	}
+	if m.timeline != nil {
+		cmds = append(cmds, m.timeline.Update(msg))
 	}
 	if n := len(m.overlays); n > 0 {
 		cmd, _ := m.overlays[n-1].Update(msg)
@@ -265,7 +322,10 @@ func (m *Model) quit() tea.Cmd {
 	if m.explorer != nil {
 		m.explorer.stop()
 	}
-	if !m.exploring {
+	if m.timeline != nil {
+		m.timeline.stop()
+	}
+	if m.showing == viewWizard {
 		m.exitErr = m.wizard.shownError()
 	}
 	return tea.Quit
@@ -280,6 +340,9 @@ func (m *Model) Close(ctx context.Context) {
 	if m.explorer != nil {
 		m.explorer.stop()
 	}
+	if m.timeline != nil {
+		m.timeline.stop()
+	}
 	if m.src != nil {
 		m.src.Logout(ctx)
 		m.src = nil
@@ -287,22 +350,25 @@ func (m *Model) Close(ctx context.Context) {
 }
 
 // openMap shows the explorer on a selection: the same map as last time is
-// shown as it is, anything else is fetched.
-func (m *Model) openMap(sel selection) tea.Cmd {
+// shown as it is, a map the timeline fetched is taken as it is, anything
+// else is fetched.
+func (m *Model) openMap(msg openMapMsg) tea.Cmd {
 	if m.src == nil {
 		return sayErr(errors.New("not connected"))
 	}
-	m.exploring = true
-	m.status.clear()
-	if e := m.explorer; e != nil && e.sel.same(sel) {
-		m.relayout()
+	m.explorerBack = m.showing
+	m.show(viewExplorer)
+	if e := m.explorer; e != nil && e.sel.same(msg.sel) {
 		return e.resume()
 	}
 	if m.explorer != nil {
 		m.explorer.stop()
 	}
-	m.explorer = newExplorer(m.c, m.src, sel)
+	m.explorer = newExplorer(m.c, m.src, msg.sel)
 	m.relayout()
+	if msg.sweep != nil {
+		return m.explorer.adopt(msg.sweep)
+	}
 	return m.explorer.start()
 }
 
@@ -321,6 +387,12 @@ func (m *Model) relayout() {
 	m.wizard.SetSize(bw, bh)
 	if m.explorer != nil {
 		m.explorer.SetSize(bw, bh)
+	}
+	if m.timeline != nil {
+		m.timeline.SetSize(bw, bh)
+	}
+	if m.compare != nil {
+		m.compare.SetSize(bw, bh)
 	}
 	for _, o := range m.overlays {
 		o.SetSize(bw, bh)

@@ -11,8 +11,13 @@ import (
 // screenName is what the body shows: an overlay, the explorer, or the
 // wizard's step.
 func screenName(m *Model) string {
-	if m.exploring && m.explorer != nil {
+	switch m.showing {
+	case viewExplorer:
 		return "explorer"
+	case viewTimeline:
+		return "timeline"
+	case viewCompare:
+		return "compare"
 	}
 	return [...]string{"connecting", "error", "datastores", "disks", "vmdisks", "snapshots", "base"}[m.wizard.step]
 }

@@ -36,7 +36,7 @@ func (m *Model) Render() string {
 func (m *Model) header() string {
 	st := m.c.st
 	parts := []string{st.Title.Render(" cbtscope "), st.Subtle.Render(oneLine(m.c.cfg.Where))}
-	if m.exploring && m.explorer != nil {
+	if m.showing == viewExplorer && m.explorer != nil {
 		s := m.explorer.sel
 		parts = append(parts, st.Bold.Render(oneLine(s.disk.Name)), oneLine(label(s.target))+st.Subtle.Render(" since ")+oneLine(s.baseLabel))
 	} else if w := m.wizard; w.step >= stepSnapshots && w.disk.Name != "" {

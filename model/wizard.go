@@ -193,6 +193,8 @@ func (w *wizard) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return w.choose()
 	case key.Matches(msg, k.Reload):
 		return w.reload()
+	case key.Matches(msg, w.c.keys.Explorer.Timeline) && (w.step == stepSnapshots || w.step == stepBase):
+		return emit(openTimelineMsg{sel: w.selection("*")})
 	}
 	return w.picker.Update(msg)
 }
@@ -394,7 +396,7 @@ func (w *wizard) onSelected(msg selectedMsg) tea.Cmd {
 		w.chosen[stepBase] = choiceKey(sn)
 	}
 	w.show(stepBase)
-	return emit(openMapMsg{sel})
+	return emit(openMapMsg{sel: sel})
 }
 
 // choose acts on the highlighted choice.
@@ -450,16 +452,16 @@ func (w *wizard) choose() tea.Cmd {
 		if v.ChangeID == "" {
 			return say(label(v) + " has no changeId (CBT was off when it was taken): pick another base, or * for allocated areas")
 		}
-		return emit(openMapMsg{w.selection(v.ChangeID)})
+		return emit(openMapMsg{sel: w.selection(v.ChangeID)})
 	case baseStar:
-		return emit(openMapMsg{w.selection("*")})
+		return emit(openMapMsg{sel: w.selection("*")})
 	case baseTyped:
 		in := newInput(w.c, "Base changeId", "a changeId from a backup product's log, e.g. 52 05 a2 ce 6d 6d c9 59-d3 2e ad 19 e3 96 73 6d/5; '*' for allocated areas", "",
 			func(v string) (tea.Cmd, error) {
 				if v == "" {
 					return nil, errors.New("type a changeId, or * for allocated areas")
 				}
-				return emit(openMapMsg{w.selection(v)}), nil
+				return emit(openMapMsg{sel: w.selection(v)}), nil
 			})
 		return openOverlay(in)
 	}
