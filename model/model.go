@@ -113,10 +113,18 @@ type Model struct {
 	c    *common
 	w, h int
 
-	src       Source
-	wizard    *wizard
-	explorer  *explorer
-	exploring bool
+	src      Source
+	wizard   *wizard
+	explorer *explorer
+	timeline *timelineView
+	compare  *compareView
+	// showing is the component on screen; each back goes where its
+	// component was opened from.
+	showing                    view
+	explorerBack, timelineBack view
+	compareBack                view
+	// marked is the map c set aside to compare with the next.
+	marked *markedMap
 
 	overlays []overlay
 	status   status

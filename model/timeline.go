@@ -157,7 +157,7 @@ func (t *timelineView) Update(msg tea.Msg) tea.Cmd {
 				t.cancel()
 				t.cancel = nil
 			}
-			t.flags = vsphere.TimelineFlags(t.tl)
+			t.flags = t.tl.Flags()
 			t.refresh()
 		}
 		return nil
