@@ -35,7 +35,8 @@ const (
 )
 
 // Demo is the default inventory: ten disks on three datastores (one of
-// them inaccessible), each with four nightly snapshots, whose maps look like
+// them inaccessible), each with four nightly snapshots, two more with long
+// chains for the timeline (demo_history.go), whose maps look like
 // the workloads they are named after, plus disks that fault in each way a
 // CBT query can. It is cheap to build: writes are expanded on first query.
 func Demo() *Inventory {
@@ -70,7 +71,7 @@ func Demo() *Inventory {
 		return []Event{Write(Scattered{Count: 400, MinBytes: 8 * kib, MaxBytes: 512 * kib}), Write(Extents{{Start: 2*gib + int64(n)*3*gib, Length: 2 * gib}})}
 	}
 
-	return &Inventory{
+	inv := &Inventory{
 		Seed: 20260105,
 		Datastores: []DatastoreSpec{
 			{Name: "ds-prod-01"},
@@ -147,6 +148,8 @@ func Demo() *Inventory {
 			},
 		},
 	}
+	inv.Disks = append(inv.Disks, historyDisks(nightly)...)
+	return inv
 }
 
 // demoMachines are the demo's virtual machines: workloads like the FCDs',
