@@ -16,7 +16,7 @@ func TestOpenHelpExitsZero(t *testing.T) {
 			t.Fatalf("open %s: exit %d, stdout %q, stderr %q", arg, code, out, errs)
 		}
 	}
-	for _, args := range [][]string{{"open"}, {"open", "a", "b"}, {"open", "--bogus", "x"}} {
+	for _, args := range [][]string{{"open"}, {"open", "a", "b", "c"}, {"open", "--bogus", "x"}} {
 		if code, _, errs := runCLI(t, args...); code != exitUsage || !strings.Contains(errs, "usage: cbtscope open FILE") {
 			t.Fatalf("%v: exit %d, stderr %q", args, code, errs)
 		}
@@ -91,4 +91,25 @@ func TestOpenStopsAtTheSizeLimit(t *testing.T) {
 	openLimit = fi.Size() / 2
 	code, _, errs := runCLI(t, "open", path)
 	oneLine(t, code, errs, "larger than")
+}
+
+// Two exports of different disks are not compared: a one-line usage error.
+func TestOpenTwoExportsOfDifferentDisks(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	for _, disk := range []string{simulator.DemoBootStorm, simulator.DemoLog} {
+		code, out, errs := runCLI(t, exportArgs(t, "--disk", disk)...)
+		if code != exitOK {
+			t.Fatalf("export %s: %d %s", disk, code, errs)
+		}
+		p := filepath.Join(dir, disk+".json")
+		if err := os.WriteFile(p, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	code, _, errs := runCLI(t, "open", paths[0], paths[1])
+	if code != exitUsage || !strings.Contains(errs, "different disks") || strings.Count(strings.TrimSpace(errs), "\n") > 0 {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
 }
