@@ -180,6 +180,42 @@ func TestEndToEndVMDisk(t *testing.T) {
 	}
 }
 
+// t shows a disk's timeline, enter opens an interval, c on two intervals
+// compares them.
+func TestEndToEndTimelineAndCompare(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("tmux is not installed; CI must have it (.ci/run installs it)")
+		}
+		t.Skip("tmux is not installed")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "cbtscope")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	s := e2eStartTmux(t, dir, bin)
+	s.waitFor("the first list", 10*time.Second, e2eHas("Datastores", "ds-prod-01"))
+	s.pick("ds-prod-01", "Disks on ds-prod-01")
+	s.pick("orders-db-01", "Target snapshot of orders-db-01")
+	s.keys("t")
+	s.waitFor("the whole chain with its flags", 30*time.Second, e2eHas("Timeline · chart", "S11→S12", "⚑ spike", "all complete"))
+	s.keys("v")
+	s.waitFor("the strip", 5*time.Second, e2eHas("Timeline · strip"))
+	s.keys("Enter")
+	s.waitFor("the first interval's map", 5*time.Second, e2eHas("Heatmap", "orders-db-01 · nightly backup 2026-01-06 since nightly backup 2026-01-05"))
+	s.keys("Escape")
+	s.waitFor("the timeline again", 5*time.Second, e2eHas("Timeline · strip"))
+	s.keys("c")
+	s.waitFor("A set aside", 5*time.Second, e2eHas("marked"))
+	s.keys("j", "c")
+	s.waitFor("the comparison", 10*time.Second, e2eHas("Compare", "only in A", "only in B", "in both"))
+	s.keys("q")
+	if code := s.waitExit(10 * time.Second); code != 0 {
+		t.Fatalf("exit status %d", code)
+	}
+}
+
 // Quitting on an error screen prints the error and fails, so the advice on
 // screen is not lost with it.
 func TestEndToEndErrorExit(t *testing.T) {

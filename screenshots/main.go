@@ -78,6 +78,39 @@ var shots = []shot{
 			}
 			return s.hotCell(1)
 		}},
+	{name: "timeline", about: "orders-db-01's chain of 12 nightly snapshots (t): a bar per interval, the spike night flagged",
+		take: func(s *session) error {
+			if err := s.pick("ds-prod-01"); err != nil {
+				return err
+			}
+			if err := s.pick("orders-db-01"); err != nil {
+				return err
+			}
+			s.press("t", "j", "j", "j", "j", "j", "j")
+			return nil
+		}},
+	{name: "strip", about: "the same chain as a strip (v): each night a one-line heatmap of the whole disk, the region rewritten every night a column",
+		take: func(s *session) error {
+			if err := s.pick("ds-prod-01"); err != nil {
+				return err
+			}
+			if err := s.pick("orders-db-01"); err != nil {
+				return err
+			}
+			s.press("t", "v")
+			return nil
+		}},
+	{name: "compare", about: "the night before the spike (A) against the spike night (B): only in A, only in B, in both",
+		take: func(s *session) error {
+			if err := s.pick("ds-prod-01"); err != nil {
+				return err
+			}
+			if err := s.pick("orders-db-01"); err != nil {
+				return err
+			}
+			s.press("t", "j", "j", "j", "j", "j", "c", "j", "c")
+			return nil
+		}},
 	{name: "help", about: "the help screen over the explorer: every key, generated from the key map",
 		take: func(s *session) error {
 			if err := s.openDisk("ds-prod-02", "vdi-boot-01", ""); err != nil {
