@@ -199,7 +199,7 @@ func TestEndToEndTimelineAndCompare(t *testing.T) {
 	s.pick("ds-prod-01", "Disks on ds-prod-01")
 	s.pick("orders-db-01", "Target snapshot of orders-db-01")
 	s.keys("t")
-	s.waitFor("the whole chain with its flags", 30*time.Second, e2eHas("Timeline · chart", "S11→S12", "⚑ spike", "all complete"))
+	s.waitFor("the whole chain with its flags", 30*time.Second, e2eHas("Timeline · chart", "S11→S12", "▲ spike", "all complete"))
 	s.keys("v")
 	s.waitFor("the strip", 5*time.Second, e2eHas("Timeline · strip"))
 	s.keys("Enter")

@@ -300,7 +300,7 @@ func (t *timelineView) View() string {
 		b.WriteString("\n" + t.c.st.Good.Render("nothing: the chain looks consistent"))
 	}
 	for _, f := range t.flags {
-		line := "⚑ likely: " + oneLine(f.Likely)
+		line := "▲ likely: " + oneLine(f.Likely)
 		if f.Evidence != "" {
 			line += t.c.st.Subtle.Render(" (" + oneLine(f.Evidence) + ")")
 		}

@@ -51,7 +51,7 @@ func TestTimelineOfANightlyDisk(t *testing.T) {
 	if len(spikes) != 1 {
 		t.Fatalf("flags %+v", m.timeline.flags)
 	}
-	contains(t, m.Render(), "Timeline", "⚑ spike", "likely")
+	contains(t, m.Render(), "Timeline", "▲ spike", "likely")
 	press(t, m, "v")
 	contains(t, m.Render(), "Timeline · strip")
 

@@ -163,7 +163,7 @@ func (p *TimelinePanel) chartLine(r TimelineRow, width int, most int64) string {
 	}
 	flags := ""
 	for _, f := range r.Flags {
-		flags += " " + p.st.Bad.Render("⚑ "+f)
+		flags += " " + p.st.Bad.Render("▲ "+f)
 	}
 	barW := max(min(width-Width(figures)-Width(flags), width/2), 4)
 	n := 0
