@@ -37,7 +37,10 @@ type compareView struct {
 	err    error
 	r      *heatmap.Renderer
 	grid   heatmap.CompareGrid
-	cursor int64
+	// gridFor is the size grid was laid out for: a comparison never
+	// changes, so only a resize lays it out again.
+	gridFor [2]int
+	cursor  int64
 	part   heatmap.Part
 	out    strings.Builder
 }
@@ -67,6 +70,19 @@ func (v *compareView) side() int {
 	return min(max(v.w/3, 34), 56)
 }
 
+// layout lays the grid out for the current size, once per size.
+func (v *compareView) layout() error {
+	cols, rows := v.gridSize()
+	if v.gridFor == [2]int{cols, rows} {
+		return nil
+	}
+	if err := v.cmp.GridInto(&v.grid, heatmap.Window{Start: 0, End: v.cmp.Capacity()}, cols, rows); err != nil {
+		return err
+	}
+	v.gridFor = [2]int{cols, rows}
+	return nil
+}
+
 func (v *compareView) gridSize() (cols, rows int) {
 	cols = max(v.w-v.side()-1, 1)
 	rows = max(v.r.DataRows(v.h-4), 1) // title, A, B, legend
@@ -85,8 +101,8 @@ func (v *compareView) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	k := v.c.keys.Compare
-	cols, rows := v.gridSize()
-	if err := v.cmp.GridInto(&v.grid, heatmap.Window{Start: 0, End: v.cmp.Capacity()}, cols, rows); err != nil {
+	cols, _ := v.gridSize()
+	if err := v.layout(); err != nil {
 		return sayErr(err)
 	}
 	at := max(v.grid.CellAt(v.cursor), 0)
@@ -122,8 +138,8 @@ func (v *compareView) View() string {
 	if v.err != nil {
 		return ui.Fit("\n  "+st.Bad.Render("cannot compare: "+oneLine(v.err.Error())), v.w, v.h)
 	}
-	cols, rows := v.gridSize()
-	if err := v.cmp.GridInto(&v.grid, heatmap.Window{Start: 0, End: v.cmp.Capacity()}, cols, rows); err != nil {
+	cols, _ := v.gridSize()
+	if err := v.layout(); err != nil {
 		return ui.Fit(st.Bad.Render(err.Error()), v.w, v.h)
 	}
 	v.out.Reset()
