@@ -198,8 +198,8 @@ func TestCompareMatchesByteModelLarge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.seg.label) < 64*indexStride {
-		t.Fatalf("only %d segments: too few to exercise the index", len(c.seg.label))
+	if c.seg.len() < 64*indexStride {
+		t.Fatalf("only %d segments: too few to exercise the index", c.seg.len())
 	}
 	for range 5 {
 		checkCompare(t, r, c, bmA, bmB)
