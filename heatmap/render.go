@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"strings"
+	"sync"
 )
 
 // Theme says how each shade looks. A nil colour means the terminal's default.
@@ -14,6 +15,8 @@ type Theme struct {
 	// Mono draws one data row per text row with glyphs instead of colours,
 	// for terminals without colour or when NO_COLOR is set.
 	Mono bool
+	// Compare colours comparisons; when unset the dark palette is used.
+	Compare ComparePalette
 }
 
 func hex(s string) color.Color {
@@ -36,6 +39,7 @@ func DarkTheme() Theme {
 			hex("#5b2a86"), hex("#7f2b8e"), hex("#a3327f"), hex("#c8406c"),
 			hex("#e65b4f"), hex("#f7842f"), hex("#fbb41f"), hex("#f9f871"),
 		},
+		Compare: DarkComparePalette(),
 	}
 }
 
@@ -51,6 +55,7 @@ func LightTheme() Theme {
 			hex("#c9b3e6"), hex("#b28ad6"), hex("#a35fb8"), hex("#b63f8c"),
 			hex("#cf3c5c"), hex("#e0532c"), hex("#c9540a"), hex("#7a2800"),
 		},
+		Compare: LightComparePalette(),
 	}
 }
 
@@ -82,6 +87,10 @@ type Renderer struct {
 	pairGlyph [numShades * numShades]string
 	// glyph[s] draws a shade alone (legend swatches, Mono cells).
 	glyph [numShades]string
+
+	// cmp holds the compare shades' tables, built on first use.
+	cmp     *compareTables
+	cmpOnce sync.Once
 }
 
 // NewRenderer builds a renderer for a theme.
