@@ -45,7 +45,9 @@ type IntervalReport struct {
 	ChangedBytes int64   `json:"changedBytes"`
 	Extents      int     `json:"extents"`
 	ChangedShare float64 `json:"changedShare"`
-	Complete     bool    `json:"complete"`
+	// Complete is true when every byte of the disk was scanned; Fault or
+	// Error may still say something failed on a range other pages covered.
+	Complete bool `json:"complete"`
 	// NotQueried is why the interval was not fetched.
 	NotQueried string `json:"notQueried,omitempty"`
 	Fault      *Fault `json:"fault,omitempty"`
