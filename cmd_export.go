@@ -107,15 +107,9 @@ func exportMap(ctx context.Context, f *exportFlags, out *vsphere.Output, stdout,
 		fmt.Fprintln(stderr, "cbtscope export: "+vsphere.OneLine(err))
 		return code
 	}
-	c, err := vsphere.Connect(ctx, f.conn)
-	if err != nil {
-		// Exit 2 only when what the user configured is wrong (URL, trust,
-		// credentials, not a vCenter); a server or network failure is 1.
-		var ce *vsphere.ConnectError
-		if errors.As(err, &ce) && ce.Config {
-			return fail(exitUsage, err)
-		}
-		return fail(exitFault, err)
+	c, code := connect(ctx, "export", f.conn, stderr)
+	if c == nil {
+		return code
 	}
 	defer c.Logout(context.WithoutCancel(ctx))
 
@@ -168,11 +162,7 @@ type exportTarget struct {
 
 // resolveFCD finds the First Class Disk, its target snapshot and base.
 func resolveFCD(ctx context.Context, c *vsphere.Client, f *exportFlags) (exportTarget, error) {
-	disk, err := c.FindDisk(ctx, f.datastore, f.disk)
-	if err != nil {
-		return exportTarget{}, err
-	}
-	snaps, err := c.Snapshots(ctx, disk)
+	disk, snaps, err := findFCD(ctx, c, f.datastore, f.disk)
 	if err != nil {
 		return exportTarget{}, err
 	}
@@ -190,15 +180,7 @@ func resolveFCD(ctx context.Context, c *vsphere.Client, f *exportFlags) (exportT
 // resolveVM finds the VM, its disk, the target snapshot and base; a disk
 // whose CBT is not in effect at the target is refused with the reason.
 func resolveVM(ctx context.Context, c *vsphere.Client, f *exportFlags) (exportTarget, error) {
-	vm, err := c.FindVM(ctx, f.vm)
-	if err != nil {
-		return exportTarget{}, err
-	}
-	disk, err := vm.FindDisk(f.disk)
-	if err != nil {
-		return exportTarget{}, err
-	}
-	snaps, err := c.VMSnapshots(ctx, vm)
+	vm, disk, snaps, err := findVMDisk(ctx, c, f.vm, f.disk)
 	if err != nil {
 		return exportTarget{}, err
 	}
@@ -220,19 +202,7 @@ func resolveVM(ctx context.Context, c *vsphere.Client, f *exportFlags) (exportTa
 
 // reportLookup reports a failure to find the disk or its snapshots: the
 // user's mistake (exit 2) or a server fault (exit 1, diagnosed).
-func reportLookup(stderr io.Writer, err error) int {
-	var ue *vsphere.UsageError
-	if errors.As(err, &ue) {
-		fmt.Fprintln(stderr, "cbtscope export: "+vsphere.OneLine(err))
-		return exitUsage
-	}
-	if flt, ok := vsphere.AsFault(err, nil); ok {
-		fmt.Fprint(stderr, describeFault(flt))
-		return exitFault
-	}
-	fmt.Fprintln(stderr, "cbtscope export: "+vsphere.OneLine(err))
-	return exitFault
-}
+func reportLookup(stderr io.Writer, err error) int { return reportLookupAs("export", stderr, err) }
 
 // describeFault is the fault, decoded, for stderr: the whole chain, with
 // the server's text escaped and elided.
@@ -240,10 +210,7 @@ func describeFault(f *vsphere.Fault) string { return f.Report("cbtscope export: 
 
 // writeExport writes to the output, or to stdout when out is nil.
 func writeExport(e *vsphere.Export, format string, out *vsphere.Output, stdout io.Writer) error {
-	if out != nil {
-		return out.Write(func(w io.Writer) error { return e.Write(w, format) })
-	}
-	return e.Write(stdout, format)
+	return writeOutput(out, stdout, func(w io.Writer) error { return e.Write(w, format) })
 }
 
 // progressLine shows progress on stderr when it is a terminal.

@@ -4,6 +4,8 @@
 //	cbtscope [connection flags]          the explorer; the embedded demo when no --url/GOVC_URL
 //	cbtscope export [flags]              a disk's change map as JSON or CSV
 //	cbtscope open FILE                   the explorer on a saved export, offline
+//	cbtscope timeline [flags]            every interval of a disk's snapshot chain, with what looks wrong
+//	cbtscope diff A.json B.json          two exports of one disk compared: only in A, only in B, in both
 //	cbtscope sim [flags]                 serve the embedded CBT-capable vCenter simulator
 package main
 
@@ -49,5 +51,7 @@ usage:
   cbtscope [connection flags]          the explorer; the embedded demo when no --url/GOVC_URL
   cbtscope export [flags]              a disk's change map as JSON or CSV
   cbtscope open FILE                   the explorer on a saved export, offline
+  cbtscope timeline [flags]            every interval of a disk's snapshot chain, with what looks wrong
+  cbtscope diff A.json B.json          two exports of one disk compared: only in A, only in B, in both
   cbtscope sim [flags]                 serve the embedded CBT-capable vCenter simulator
 `

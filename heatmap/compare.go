@@ -90,10 +90,10 @@ func Compare(a, b *ChangeMap) (*Comparison, error) {
 	b.scanned.flush()
 	c := &Comparison{capacity: a.capacity}
 	c.sweep(a, b)
-	c.seg.finish()
-	for k, p := range c.seg.label {
+	for k, p := range c.seg.labels {
 		c.byPart[p] = append(c.byPart[p], int32(k))
 	}
+	c.seg.finish()
 	c.stats = c.computeStats()
 	return c, nil
 }

@@ -3,6 +3,7 @@ package heatmap
 import (
 	"fmt"
 	"math/bits"
+	"sync"
 )
 
 // CompareCell is one cell of a compare grid: the byte range it covers, how
@@ -99,8 +100,16 @@ func (c *Comparison) GridInto(g *CompareGrid, w Window, cols, rows int) error {
 	scanned := grow(&g.scanned, n+1)
 	c.scannedBoth.coveredBelowAll(xs, scanned, ranks)
 	c.seg.set.coveredBelowAll(xs, grow(&g.total, n+1), ranks)
-	for k, x := range xs {
-		c.seg.partsBelow(x, ranks[k], &g.below[k])
+	if len(xs) >= parallelBoundaries && c.seg.len() > 4*len(xs) {
+		// As in the search, the halves of a big frame over a big set wait
+		// on different cache misses, so both cores share the waiting.
+		h := len(xs) / 2
+		var wg sync.WaitGroup
+		wg.Go(func() { c.seg.partsBelowAll(xs[h:], ranks[h:], g.below[h:]) })
+		c.seg.partsBelowAll(xs[:h], ranks[:h], g.below[:h])
+		wg.Wait()
+	} else {
+		c.seg.partsBelowAll(xs, ranks, g.below)
 	}
 	for k := 0; k < n; k++ {
 		cell := CompareCell{Start: xs[k], End: xs[k+1]}

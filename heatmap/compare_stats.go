@@ -51,8 +51,7 @@ func (c *Comparison) Stats() CompareStats { return c.stats }
 func (c *Comparison) computeStats() CompareStats {
 	st := CompareStats{Capacity: c.capacity}
 	var total [numParts]int64
-	n := len(c.seg.label)
-	c.seg.partsBelow(c.capacity, n, &total)
+	c.seg.partsBelow(c.capacity, c.seg.len(), &total)
 	var changed int64
 	for _, p := range Parts() {
 		ps := st.part(p)

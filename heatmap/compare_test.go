@@ -198,8 +198,8 @@ func TestCompareMatchesByteModelLarge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.seg.label) < 64*indexStride {
-		t.Fatalf("only %d segments: too few to exercise the index", len(c.seg.label))
+	if c.seg.len() < 64*indexStride {
+		t.Fatalf("only %d segments: too few to exercise the index", c.seg.len())
 	}
 	for range 5 {
 		checkCompare(t, r, c, bmA, bmB)
@@ -300,6 +300,50 @@ func TestCompareCellShade(t *testing.T) {
 		}
 		if p, ok := got.Part(); !ok || p != tc.part || got.Level() != tc.level {
 			t.Errorf("%s: shade shows %v level %d, want %v level %d", tc.name, p, got.Level(), tc.part, tc.level)
+		}
+	}
+}
+
+// A frame big enough that two goroutines share the grid's work agrees,
+// cell by cell, with one query at a time.
+func TestCompareBigGridMatchesQueries(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	const capacity = 1 << 22
+	build := func() *ChangeMap {
+		var ext []Extent
+		for off := int64(0); ; {
+			off += 1 + r.Int64N(64)
+			l := 1 + r.Int64N(64)
+			if off+l > capacity {
+				break
+			}
+			ext = append(ext, Extent{off, l})
+			off += l
+		}
+		return mapOf(t, capacity, ext)
+	}
+	c, err := Compare(build(), build())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const cols, rows = 100, 50
+	if c.seg.len() <= 4*(cols*rows+1) {
+		t.Fatalf("only %d segments: too few for the parallel search", c.seg.len())
+	}
+	for _, w := range []Window{{0, capacity}, {12345, 12345 + 3*cols*rows}} {
+		g, err := c.Grid(w, cols, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, cell := range g.Cells {
+			want := CompareCell{Start: cell.Start, End: cell.End}
+			for p := range want.Parts {
+				want.Parts[p] = c.Bytes(Part(p), cell.Start, cell.End)
+			}
+			want.Unchanged = c.ScannedBothBytes(cell.Start, cell.End) - want.Parts[PartOnlyA] - want.Parts[PartOnlyB] - want.Parts[PartBoth]
+			if cell != want {
+				t.Fatalf("window %v cell %d = %+v, want %+v", w, k, cell, want)
+			}
 		}
 	}
 }

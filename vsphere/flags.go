@@ -37,7 +37,7 @@ const (
 	// spikeMinIntervals is the fewest measured intervals a median means
 	// anything over.
 	spikeMinIntervals = 3
-	// wholeDiskShare is the share of the disk (in per mille) one extent
+	// wholeDiskPerMille is the share of the disk (in per mille) one extent
 	// must cover to read as "the whole disk".
 	wholeDiskPerMille = 990
 )

@@ -162,3 +162,23 @@ func TestChangeIDEpoch(t *testing.T) {
 		}
 	}
 }
+
+// Any changeId splits into an epoch that, with the rest, rebuilds it; no
+// epoch is found in what has no separator after it.
+func FuzzChangeIDEpoch(f *testing.F) {
+	f.Add("52 05 a2 ce 6d 6d c9 59-d3 2e ad 19 e3 96 73 6d/5")
+	f.Add("*")
+	f.Add("a/b/c")
+	f.Fuzz(func(t *testing.T, id string) {
+		e, ok := ChangeIDEpoch(id)
+		if !ok {
+			if e != "" || (strings.LastIndexByte(id, '/') > 0) {
+				t.Fatalf("%q: no epoch found, yet it has one", id)
+			}
+			return
+		}
+		if e == "" || !strings.HasPrefix(id, e+"/") || strings.Contains(id[len(e)+1:], "/") {
+			t.Fatalf("%q: epoch %q", id, e)
+		}
+	})
+}
