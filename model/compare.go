@@ -32,17 +32,17 @@ type compareView struct {
 	c    *common
 	w, h int
 
-	a, b   markedMap
-	cmp    *heatmap.Comparison
-	err    error
-	r      *heatmap.Renderer
-	grid   heatmap.CompareGrid
+	a, b markedMap
+	cmp  *heatmap.Comparison
+	err  error
+	r    *heatmap.Renderer
+	grid heatmap.CompareGrid
 	// gridFor is the size grid was laid out for: a comparison never
 	// changes, so only a resize lays it out again.
 	gridFor [2]int
 	cursor  int64
-	part   heatmap.Part
-	out    strings.Builder
+	part    heatmap.Part
+	out     strings.Builder
 }
 
 func newCompareView(c *common, a, b markedMap) *compareView {
