@@ -44,6 +44,26 @@ func TestLayoutMatrix(t *testing.T) {
 			pick(t, m, simulator.DemoOffline)
 			return m
 		},
+		"timeline": func(t *testing.T) *Model {
+			m := started(t, 100, 30)
+			pick(t, m, "ds-prod-02")
+			pick(t, m, simulator.DemoChainReset)
+			press(t, m, "t")
+			return m
+		},
+		"timeline strip": func(t *testing.T) *Model {
+			m := started(t, 100, 30)
+			pick(t, m, "ds-prod-02")
+			pick(t, m, simulator.DemoChainReset)
+			press(t, m, "t", "v")
+			return m
+		},
+		"compare": func(t *testing.T) *Model {
+			m := New(Config{Opened: openedFixture(t, false), OpenedB: openedFixture(t, true), ExportDir: t.TempDir()})
+			m.Update(tea_WindowSize(100, 30))
+			press(t, m, "l", "j", "p")
+			return m
+		},
 		"typed changeId": func(t *testing.T) *Model {
 			m := started(t, 100, 30)
 			pick(t, m, "ds-prod-01")
