@@ -193,8 +193,8 @@ func (w *wizard) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return w.choose()
 	case key.Matches(msg, k.Reload):
 		return w.reload()
-	case key.Matches(msg, w.c.keys.Explorer.Timeline) && (w.step == stepSnapshots || w.step == stepBase):
-		return emit(openTimelineMsg{sel: w.selection("*")})
+	case key.Matches(msg, w.c.keys.Explorer.Timeline):
+		return w.timeline()
 	}
 	return w.picker.Update(msg)
 }
@@ -468,6 +468,34 @@ func (w *wizard) choose() tea.Cmd {
 	return nil
 }
 
+// timeline opens the timeline of the disk highlighted, or chosen.
+func (w *wizard) timeline() tea.Cmd {
+	switch w.step {
+	case stepSnapshots, stepBase:
+		return emit(openTimelineMsg{sel: w.selection("*")})
+	case stepDisks, stepVMDisks:
+		c, ok := w.picker.Selected()
+		if !ok {
+			return nil
+		}
+		switch v := c.Value.(type) {
+		case vsphere.Disk:
+			if err := refuse(v); err != nil {
+				w.fail(err, stepDisks)
+				return nil
+			}
+			return emit(openTimelineMsg{sel: selection{disk: v}})
+		case vsphere.VMDisk:
+			if err := refuseVM(*w.vm, v); err != nil {
+				w.fail(err, stepVMDisks)
+				return nil
+			}
+			return emit(openTimelineMsg{sel: selection{disk: vmDiskAsDisk(*w.vm, v), vm: &vmSelection{vm: *w.vm, disk: v}}})
+		}
+	}
+	return say("choose a disk first: t shows a disk's timeline")
+}
+
 // loadSnapshots lists the chosen disk's snapshots, a VM's as its disk sees
 // them.
 func (w *wizard) loadSnapshots() tea.Cmd {
@@ -565,7 +593,7 @@ func (w *wizard) ShortHelp() []key.Binding {
 func (w *wizard) FullHelp() [][]key.Binding {
 	k := w.c.keys
 	return [][]key.Binding{
-		{k.Picker.Select, k.Picker.Filter, k.Picker.Back, k.Picker.Reload},
+		{k.Picker.Select, k.Picker.Filter, k.Picker.Back, k.Picker.Reload, k.Explorer.Timeline},
 		{k.Global.LastError, k.Global.Help, k.Global.Quit},
 	}
 }
