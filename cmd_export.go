@@ -19,15 +19,10 @@ import (
 func init() { commands["export"] = runExport }
 
 type exportFlags struct {
-	conn         vsphere.Settings
-	vm           string
-	datastore    string
-	disk         string
+	diskFlags
 	snapshot     string
 	changeID     string
 	baseSnapshot string
-	format       string
-	output       string
 	parallel     int
 }
 
@@ -38,14 +33,10 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var f exportFlags
 	conn := connFlags(fs, getenv)
-	fs.StringVar(&f.vm, "vm", "", "a virtual machine's `name or moref`: --disk is then its disk's label or key")
-	fs.StringVar(&f.datastore, "datastore", "", "datastore `name` or moref (may be left out when the disk is on one datastore)")
-	fs.StringVar(&f.disk, "disk", "", "disk `id or name`, or with --vm its label or key (required)")
+	f.register(fs)
 	fs.StringVar(&f.snapshot, "snapshot", "", "target snapshot `id` (with --vm: name or moref; default: the newest)")
 	fs.StringVar(&f.changeID, "change-id", "", "base `changeId`, or '*' for all allocated areas")
 	fs.StringVar(&f.baseSnapshot, "base-snapshot", "", "base snapshot `id` (with --vm: name or moref; its changeId)")
-	fs.StringVar(&f.format, "format", "json", "output `format`: json or csv")
-	fs.StringVar(&f.output, "o", "", "write to `file` instead of standard output")
 	fs.IntVar(&f.parallel, "parallel", 4, "`workers` paging in parallel")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: cbtscope export [connection flags] [--datastore DS] --disk ID|NAME [--snapshot ID]\n"+
@@ -73,27 +64,17 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case fs.NArg() > 0:
 		return usage("unexpected argument %q", fs.Arg(0))
-	case f.disk == "":
-		return usage("--disk is required")
 	case f.changeID != "" && f.baseSnapshot != "":
 		return usage("give --change-id or --base-snapshot, not both")
-	case f.vm != "" && f.datastore != "":
-		return usage("--datastore names a First Class Disk's datastore; with --vm, --disk is the VM disk's label or key")
-	case f.format != "json" && f.format != "csv":
-		return usage("--format must be json or csv, not %q", f.format)
 	case f.parallel < 1 || f.parallel > 64:
 		return usage("--parallel must be between 1 and 64")
-	case f.conn.URL == "":
-		return usage("no vCenter URL: set --url or GOVC_URL")
 	}
-
-	// The output is checked before the first call: a mistyped -o must
-	// not cost a whole sweep.
-	var out *vsphere.Output
-	if f.output != "" && f.output != "-" {
-		if out, err = vsphere.CheckOutput(f.output); err != nil {
-			return usage("-o %w", err)
-		}
+	if err := f.check(); err != nil {
+		return usage("%w", err)
+	}
+	out, err := f.checkOutput()
+	if err != nil {
+		return usage("%w", err)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 
@@ -86,4 +87,52 @@ func writeOutput(out *vsphere.Output, stdout io.Writer, write func(io.Writer) er
 		return out.Write(write)
 	}
 	return write(stdout)
+}
+
+// diskFlags are the flags of the commands that map a disk (export,
+// timeline): which disk, and where the result goes.
+type diskFlags struct {
+	conn      vsphere.Settings
+	vm        string
+	datastore string
+	disk      string
+	format    string
+	output    string
+}
+
+// register adds the flags to fs.
+func (d *diskFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&d.vm, "vm", "", "a virtual machine's `name or moref`: --disk is then its disk's label or key")
+	fs.StringVar(&d.datastore, "datastore", "", "datastore `name` or moref (may be left out when the disk is on one datastore)")
+	fs.StringVar(&d.disk, "disk", "", "disk `id or name`, or with --vm its label or key (required)")
+	fs.StringVar(&d.format, "format", "json", "output `format`: json or csv")
+	fs.StringVar(&d.output, "o", "", "write to `file` instead of standard output")
+}
+
+// check finds what is wrong with the flags, before any call.
+func (d *diskFlags) check() error {
+	switch {
+	case d.disk == "":
+		return errors.New("--disk is required")
+	case d.vm != "" && d.datastore != "":
+		return errors.New("--datastore names a First Class Disk's datastore; with --vm, --disk is the VM disk's label or key")
+	case d.format != "json" && d.format != "csv":
+		return fmt.Errorf("--format must be json or csv, not %q", d.format)
+	case d.conn.URL == "":
+		return errors.New("no vCenter URL: set --url or GOVC_URL")
+	}
+	return nil
+}
+
+// checkOutput checks -o before the first call: a mistyped path must not
+// cost a whole sweep. It is nil for standard output.
+func (d *diskFlags) checkOutput() (*vsphere.Output, error) {
+	if d.output == "" || d.output == "-" {
+		return nil, nil
+	}
+	out, err := vsphere.CheckOutput(d.output)
+	if err != nil {
+		return nil, fmt.Errorf("-o %w", err)
+	}
+	return out, nil
 }

@@ -16,12 +16,7 @@ import (
 func init() { commands["timeline"] = runTimeline }
 
 type timelineFlags struct {
-	conn      vsphere.Settings
-	vm        string
-	datastore string
-	disk      string
-	format    string
-	output    string
+	diskFlags
 	parallel  int
 	workers   int
 	allocated bool
@@ -36,11 +31,7 @@ func runTimeline(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var f timelineFlags
 	conn := connFlags(fs, getenv)
-	fs.StringVar(&f.vm, "vm", "", "a virtual machine's `name or moref`: --disk is then its disk's label or key")
-	fs.StringVar(&f.datastore, "datastore", "", "datastore `name` or moref (may be left out when the disk is on one datastore)")
-	fs.StringVar(&f.disk, "disk", "", "disk `id or name`, or with --vm its label or key (required)")
-	fs.StringVar(&f.format, "format", "json", "output `format`: json or csv")
-	fs.StringVar(&f.output, "o", "", "write to `file` instead of standard output")
+	f.register(fs)
 	fs.IntVar(&f.parallel, "parallel", 3, "`intervals` fetched at a time")
 	fs.IntVar(&f.workers, "workers", 4, "`workers` paging each interval in parallel")
 	fs.BoolVar(&f.allocated, "allocated", false, "also fetch the newest snapshot's allocated areas ('*') and flag changes outside them")
@@ -69,24 +60,17 @@ func runTimeline(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case fs.NArg() > 0:
 		return usage("unexpected argument %q", fs.Arg(0))
-	case f.disk == "":
-		return usage("--disk is required")
-	case f.vm != "" && f.datastore != "":
-		return usage("--datastore names a First Class Disk's datastore; with --vm, --disk is the VM disk's label or key")
-	case f.format != "json" && f.format != "csv":
-		return usage("--format must be json or csv, not %q", f.format)
 	case f.parallel < 1 || f.parallel > 16:
 		return usage("--parallel must be between 1 and 16")
 	case f.workers < 1 || f.workers > 64:
 		return usage("--workers must be between 1 and 64")
-	case f.conn.URL == "":
-		return usage("no vCenter URL: set --url or GOVC_URL")
 	}
-	var out *vsphere.Output
-	if f.output != "" && f.output != "-" {
-		if out, err = vsphere.CheckOutput(f.output); err != nil {
-			return usage("-o %w", err)
-		}
+	if err := f.check(); err != nil {
+		return usage("%w", err)
+	}
+	out, err := f.checkOutput()
+	if err != nil {
+		return usage("%w", err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
