@@ -18,18 +18,8 @@ import (
 // heatmap zooms in and out, a faulting disk shows its diagnosis, q quits with
 // exit status 0.
 func TestEndToEnd(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux is not installed; CI must have it (.ci/run installs it)")
-		}
-		t.Skip("tmux is not installed")
-	}
+	dir, bin := e2eBuild(t)
 	deadline := time.Now().Add(60 * time.Second)
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "cbtscope")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	s := e2eStartTmux(t, dir, bin)
 
 	// The demo opens on the datastore list.
@@ -154,17 +144,7 @@ func TestEndToEnd(t *testing.T) {
 // From the first screen to a VM disk's heatmap, with the keys the README
 // lists.
 func TestEndToEndVMDisk(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux is not installed; CI must have it (.ci/run installs it)")
-		}
-		t.Skip("tmux is not installed")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "cbtscope")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	dir, bin := e2eBuild(t)
 	s := e2eStartTmux(t, dir, bin)
 	s.waitFor("the first list", 10*time.Second, e2eHas("Datastores (First Class Disks) and virtual machines", "web-01", "virtual machine"))
 	s.pick("web-01", "Disks of web-01")
@@ -183,17 +163,7 @@ func TestEndToEndVMDisk(t *testing.T) {
 // t shows a disk's timeline, enter opens an interval, c on two intervals
 // compares them.
 func TestEndToEndTimelineAndCompare(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux is not installed; CI must have it (.ci/run installs it)")
-		}
-		t.Skip("tmux is not installed")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "cbtscope")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	dir, bin := e2eBuild(t)
 	s := e2eStartTmux(t, dir, bin)
 	s.waitFor("the first list", 10*time.Second, e2eHas("Datastores", "ds-prod-01"))
 	s.pick("ds-prod-01", "Disks on ds-prod-01")
@@ -219,17 +189,7 @@ func TestEndToEndTimelineAndCompare(t *testing.T) {
 // Quitting on an error screen prints the error and fails, so the advice on
 // screen is not lost with it.
 func TestEndToEndErrorExit(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux is not installed; CI must have it (.ci/run installs it)")
-		}
-		t.Skip("tmux is not installed")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "cbtscope")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	dir, bin := e2eBuild(t)
 	// Nothing listens on port 1 of loopback.
 	s := e2eStartTmux(t, dir, bin, "--url", "https://user:hunter2@127.0.0.1:1/sdk", "--timeout", "5s")
 	s.waitFor("the error screen", 15*time.Second, e2eHas("Cannot continue", "127.0.0.1:1"))
@@ -262,6 +222,25 @@ func e2eRangeStart(r string) (int64, bool) {
 	}
 	v, err := strconv.ParseInt(strings.ReplaceAll(m[1], ",", ""), 10, 64)
 	return v, err == nil
+}
+
+// e2eBuild builds the binary into a directory of its own, which is also
+// where it runs (and writes its exports); without tmux the test is skipped,
+// except in CI, which must have it.
+func e2eBuild(t *testing.T) (dir, bin string) {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("tmux is not installed; CI must have it (.ci/run installs it)")
+		}
+		t.Skip("tmux is not installed")
+	}
+	dir = t.TempDir()
+	bin = filepath.Join(dir, "cbtscope")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return dir, bin
 }
 
 // e2eSession is the binary running in a detached tmux session on a private
