@@ -9,56 +9,14 @@ import "strings"
 // change, then the unknown-side parts; the scale and A, B and both stay
 // longest. CompareLegendLines keeps them all.
 func (r *Renderer) CompareLegend(cellBytes float64, width int) string {
-	parts := r.compareLegendParts(cellBytes)
 	// parts: scale, the five parts, unchanged, unknown, cursor.
-	drop := []int{8, 6, 7, 5, 4, 3, 2, 1}
-	for _, k := range drop {
-		if total(parts) <= width {
-			break
-		}
-		parts[k] = legendPart{}
-	}
-	if total(parts) > width {
-		return truncateRunes(parts[0].text, width)
-	}
-	var b strings.Builder
-	for _, p := range parts {
-		if p.text == "" {
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteString("  ")
-		}
-		b.WriteString(p.text)
-	}
-	return b.String()
+	return fitLegend(r.compareLegendParts(cellBytes), []int{8, 6, 7, 5, 4, 3, 2, 1}, width)
 }
 
 // CompareLegendLines is the whole compare legend in as few lines of at most
 // width columns as it takes.
 func (r *Renderer) CompareLegendLines(cellBytes float64, width int) []string {
-	var lines []string
-	var b strings.Builder
-	used := 0
-	for _, p := range r.compareLegendParts(cellBytes) {
-		switch {
-		case used == 0:
-		case used+2+p.width <= width:
-			b.WriteString("  ")
-			used += 2
-		default:
-			lines = append(lines, b.String())
-			b.Reset()
-			used = 0
-		}
-		if p.width > width {
-			// Only the scale is plain text; swatched parts are narrow.
-			p = legendPart{truncateRunes(p.text, width), width}
-		}
-		b.WriteString(p.text)
-		used += p.width
-	}
-	return append(lines, b.String())
+	return wrapLegend(r.compareLegendParts(cellBytes), width)
 }
 
 // compareLegendParts are the legend's entries in reading order: the scale,

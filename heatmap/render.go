@@ -250,22 +250,35 @@ func (r *Renderer) RenderTo(b *strings.Builder, g *Grid, cursor int) {
 // █ cursor". When the line is narrow the least needed parts go first (the
 // scale and the change ramp stay longest); LegendLines keeps them all.
 func (r *Renderer) Legend(cellBytes float64, width int) string {
-	parts := r.legendParts(cellBytes)
-	// Drop from the end of the importance order until it fits.
-	for k := len(legendDropOrder); total(parts) > width && k >= 0; k-- {
-		if k < len(legendDropOrder) {
-			parts[legendDropOrder[k]] = legendPart{}
+	return fitLegend(r.legendParts(cellBytes), legendDropFirst, width)
+}
+
+// LegendLines is the whole legend in as few lines of at most width columns
+// as it takes: every state is always explained, for panels that can spare
+// the lines. A part wider than the line is cut.
+func (r *Renderer) LegendLines(cellBytes float64, width int) []string {
+	return wrapLegend(r.legendParts(cellBytes), width)
+}
+
+// fitLegend joins parts into one line of at most width columns, dropping
+// parts in the order dropFirst lists until it fits; parts[0], the scale, is
+// kept, cut if it must be.
+func fitLegend(parts []legendPart, dropFirst []int, width int) string {
+	for _, k := range dropFirst {
+		if total(parts) <= width {
+			break
 		}
+		parts[k] = legendPart{}
 	}
 	if total(parts) > width {
 		return truncateRunes(parts[0].text, width)
 	}
 	var b strings.Builder
-	for i, p := range parts {
+	for _, p := range parts {
 		if p.text == "" {
 			continue
 		}
-		if i > 0 {
+		if b.Len() > 0 {
 			b.WriteString("  ")
 		}
 		b.WriteString(p.text)
@@ -273,14 +286,13 @@ func (r *Renderer) Legend(cellBytes float64, width int) string {
 	return b.String()
 }
 
-// LegendLines is the whole legend in as few lines of at most width columns
-// as it takes: every state is always explained, for panels that can spare
-// the lines. A part wider than the line is cut.
-func (r *Renderer) LegendLines(cellBytes float64, width int) []string {
+// wrapLegend lays parts out in as few lines of at most width columns as it
+// takes; a part wider than the line is cut.
+func wrapLegend(parts []legendPart, width int) []string {
 	var lines []string
 	var b strings.Builder
 	used := 0
-	for _, p := range r.legendParts(cellBytes) {
+	for _, p := range parts {
 		switch {
 		case used == 0:
 		case used+2+p.width <= width:
@@ -337,9 +349,10 @@ func (r *Renderer) legendParts(cellBytes float64) []legendPart {
 	}
 }
 
-// legendDropOrder lists legendParts indices from most to least needed on a
-// narrow line (the scale, index 0, goes last of all).
-var legendDropOrder = []int{1, 2, 3, 5, 6, 4}
+// legendDropFirst lists legendParts indices in the order a narrow line
+// drops them: partly scanned, the cursor, fault, never scanned, unchanged
+// and the ramp; the scale stays.
+var legendDropFirst = []int{4, 6, 5, 3, 2, 1}
 
 // cursorSwatch draws the cursor as Render does: its own colour, or in Mono
 // its own glyph.
