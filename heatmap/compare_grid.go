@@ -83,19 +83,7 @@ func (c *Comparison) GridInto(g *CompareGrid, w Window, cols, rows int) error {
 	}
 	g.below = g.below[:n+1]
 
-	xs := grow(&g.bounds, n+1)
-	// bound(k) = Start + floor(Len*k/n), as Grid lays cells out, stepped
-	// without a division per cell.
-	step, rem := w.Len()/int64(n), w.Len()%int64(n)
-	x, frac := w.Start, int64(0)
-	for k := range xs {
-		xs[k] = x
-		x += step
-		if frac += rem; frac >= int64(n) {
-			x++
-			frac -= int64(n)
-		}
-	}
+	xs := cellBounds(grow(&g.bounds, n+1), w)
 	ranks := growInt(&g.ranks, n+1)
 	scanned := grow(&g.scanned, n+1)
 	c.scannedBoth.coveredBelowAll(xs, scanned, ranks)

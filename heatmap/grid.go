@@ -93,6 +93,24 @@ func (g *Grid) bound(k int) int64 {
 	return g.Window.Start + int64(mulDiv(uint64(g.Window.Len()), uint64(k), n))
 }
 
+// cellBounds fills xs (n+1 long for n cells) with the cells' first bytes
+// and the window's end: bound(k) = Start + floor(Len*k/n), stepped without a
+// division per cell. Grid and CompareGrid lay cells out alike through it.
+func cellBounds(xs []int64, w Window) []int64 {
+	n := int64(len(xs) - 1)
+	step, rem := w.Len()/n, w.Len()%n
+	x, frac := w.Start, int64(0)
+	for k := range xs {
+		xs[k] = x
+		x += step
+		if frac += rem; frac >= n {
+			x++
+			frac -= n
+		}
+	}
+	return xs
+}
+
 // mulDiv is a*b/c without overflow, for a*b up to 128 bits.
 func mulDiv(a, b, c uint64) uint64 {
 	hi, lo := bits.Mul64(a, b)
@@ -128,18 +146,7 @@ func (m *ChangeMap) GridInto(g *Grid, w Window, cols, rows int) error {
 
 	// Each set answers "bytes below x" at every cell boundary; a cell's
 	// bytes are the difference between its two boundaries.
-	xs := grow(&g.bounds, n+1)
-	// bound(k) = Start + floor(Len*k/n), stepped without a division per cell.
-	step, rem := w.Len()/int64(n), w.Len()%int64(n)
-	x, frac := w.Start, int64(0)
-	for k := range xs {
-		xs[k] = x
-		x += step
-		if frac += rem; frac >= int64(n) {
-			x++
-			frac -= int64(n)
-		}
-	}
+	xs := cellBounds(grow(&g.bounds, n+1), w)
 	changed := grow(&g.changed, n+1)
 	scanned := grow(&g.scanned, n+1)
 	faulted := grow(&g.faulted, n+1)
