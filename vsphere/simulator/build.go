@@ -98,21 +98,31 @@ func (s *Server) buildDatastores(ctx context.Context, c *vim25.Client) error {
 	return nil
 }
 
-func (s *Server) buildVMs(ctx context.Context, c *vim25.Client) error {
-	if len(s.inv.VMs) == 0 {
-		return nil
-	}
+// placement is where new VMs go: the default datacenter's folders and its
+// default resource pool.
+func placement(ctx context.Context, c *vim25.Client) (*object.DatacenterFolders, *object.ResourcePool, error) {
 	finder := find.NewFinder(c)
 	dc, err := finder.DefaultDatacenter(ctx)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	finder.SetDatacenter(dc)
 	folders, err := dc.Folders(ctx)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	pool, err := finder.DefaultResourcePool(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return folders, pool, nil
+}
+
+func (s *Server) buildVMs(ctx context.Context, c *vim25.Client) error {
+	if len(s.inv.VMs) == 0 {
+		return nil
+	}
+	folders, pool, err := placement(ctx, c)
 	if err != nil {
 		return err
 	}

@@ -113,14 +113,7 @@ func (m *cbtManager) VstorageObjectVCenterQueryChangedDiskAreas(ctx *vcsim.Conte
 		return body
 	}
 
-	length, out := page(ext, d.j.capacity, req.StartOffset, s.pageExtents())
-	info := types.DiskChangeInfo{StartOffset: req.StartOffset, Length: length}
-	info.ChangedArea = make([]types.DiskChangeExtent, len(out))
-	for i, e := range out {
-		info.ChangedArea[i] = types.DiskChangeExtent{Start: e.Start, Length: e.Length}
-	}
-	spoil(&info, inj, d.j.blockSize)
-	s.stats.page(len(info.ChangedArea))
+	info := s.changeInfo(ext, d.j, req.StartOffset, inj)
 	return changedAreasReply(info)
 }
 
@@ -150,6 +143,20 @@ func spoil(info *types.DiskChangeInfo, inj injection, blockSize int64) {
 		first := info.ChangedArea[0]
 		info.ChangedArea = append([]types.DiskChangeExtent{first, first}, info.ChangedArea[1:]...)
 	}
+}
+
+// changeInfo is the page of changes ext starting at offset, as both query
+// methods answer it, spoiled as the knobs ask and counted.
+func (s *Server) changeInfo(ext []Extent, j *journal, offset int64, inj injection) types.DiskChangeInfo {
+	length, out := page(ext, j.capacity, offset, s.pageExtents())
+	info := types.DiskChangeInfo{StartOffset: offset, Length: length}
+	info.ChangedArea = make([]types.DiskChangeExtent, len(out))
+	for i, e := range out {
+		info.ChangedArea[i] = types.DiskChangeExtent{Start: e.Start, Length: e.Length}
+	}
+	spoil(&info, inj, j.blockSize)
+	s.stats.page(len(info.ChangedArea))
+	return info
 }
 
 // expireSession logs the caller's session out, so the NotAuthenticated

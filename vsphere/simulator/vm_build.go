@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/object"
 	vcsim "github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25"
@@ -23,17 +22,7 @@ func (s *Server) buildMachines(ctx context.Context, c *vim25.Client) error {
 	if len(s.inv.Machines) == 0 {
 		return nil
 	}
-	finder := find.NewFinder(c)
-	dc, err := finder.DefaultDatacenter(ctx)
-	if err != nil {
-		return err
-	}
-	finder.SetDatacenter(dc)
-	folders, err := dc.Folders(ctx)
-	if err != nil {
-		return err
-	}
-	pool, err := finder.DefaultResourcePool(ctx)
+	folders, pool, err := placement(ctx, c)
 	if err != nil {
 		return err
 	}

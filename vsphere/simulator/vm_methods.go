@@ -112,14 +112,7 @@ func (q *vmQuery) QueryChangedDiskAreas(ctx *vcsim.Context, req *types.QueryChan
 		body.Fault_ = f.soap()
 		return body
 	}
-	length, out := page(ext, d.j.capacity, req.StartOffset, s.pageExtents())
-	info := types.DiskChangeInfo{StartOffset: req.StartOffset, Length: length}
-	info.ChangedArea = make([]types.DiskChangeExtent, len(out))
-	for i, e := range out {
-		info.ChangedArea[i] = types.DiskChangeExtent{Start: e.Start, Length: e.Length}
-	}
-	spoil(&info, inj, d.j.blockSize)
-	s.stats.page(len(info.ChangedArea))
+	info := s.changeInfo(ext, d.j, req.StartOffset, inj)
 	return &vmChangedAreasBody{Res: &changedAreasResponse{Returnval: info}}
 }
 
