@@ -32,7 +32,6 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f exportFlags
-	conn := connFlags(fs, getenv)
 	f.register(fs)
 	fs.StringVar(&f.snapshot, "snapshot", "", "target snapshot `id` (with --vm: name or moref; default: the newest)")
 	fs.StringVar(&f.changeID, "change-id", "", "base `changeId`, or '*' for all allocated areas")
@@ -47,34 +46,17 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 			"that has a changeId ('*', all allocated areas, when none has).")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
+	out, code, ok := f.parse("export", fs, args, stderr, func() error {
+		switch {
+		case f.changeID != "" && f.baseSnapshot != "":
+			return errors.New("give --change-id or --base-snapshot, not both")
+		case f.parallel < 1 || f.parallel > 64:
+			return errors.New("--parallel must be between 1 and 64")
 		}
-		return exitUsage
-	}
-	usage := func(format string, a ...any) int {
-		fmt.Fprintln(stderr, "cbtscope export: "+vsphere.OneLine(fmt.Errorf(format, a...)))
-		return exitUsage
-	}
-	var err error
-	if f.conn, err = conn.Settings(); err != nil {
-		return usage("%w", err)
-	}
-	switch {
-	case fs.NArg() > 0:
-		return usage("unexpected argument %q", fs.Arg(0))
-	case f.changeID != "" && f.baseSnapshot != "":
-		return usage("give --change-id or --base-snapshot, not both")
-	case f.parallel < 1 || f.parallel > 64:
-		return usage("--parallel must be between 1 and 64")
-	}
-	if err := f.check(); err != nil {
-		return usage("%w", err)
-	}
-	out, err := f.checkOutput()
-	if err != nil {
-		return usage("%w", err)
+		return nil
+	})
+	if !ok {
+		return code
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

@@ -92,6 +92,7 @@ func writeOutput(out *vsphere.Output, stdout io.Writer, write func(io.Writer) er
 // diskFlags are the flags of the commands that map a disk (export,
 // timeline): which disk, and where the result goes.
 type diskFlags struct {
+	connOpts  *connOptions
 	conn      vsphere.Settings
 	vm        string
 	datastore string
@@ -100,13 +101,47 @@ type diskFlags struct {
 	output    string
 }
 
-// register adds the flags to fs.
+// register adds the flags to fs, the connection flags among them.
 func (d *diskFlags) register(fs *flag.FlagSet) {
+	d.connOpts = connFlags(fs, getenv)
 	fs.StringVar(&d.vm, "vm", "", "a virtual machine's `name or moref`: --disk is then its disk's label or key")
 	fs.StringVar(&d.datastore, "datastore", "", "datastore `name` or moref (may be left out when the disk is on one datastore)")
 	fs.StringVar(&d.disk, "disk", "", "disk `id or name`, or with --vm its label or key (required)")
 	fs.StringVar(&d.format, "format", "json", "output `format`: json or csv")
 	fs.StringVar(&d.output, "o", "", "write to `file` instead of standard output")
+}
+
+// parse reads args for command cmd and checks them before any call: the
+// connection settings, unexpected arguments, the command's own rules
+// (extra), the shared ones and -o. When ok is false the command ends with
+// code: 0 after --help, 2 for a mistake, said in one line on stderr.
+func (d *diskFlags) parse(cmd string, fs *flag.FlagSet, args []string, stderr io.Writer, extra func() error) (out *vsphere.Output, code int, ok bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, exitOK, false
+		}
+		return nil, exitUsage, false
+	}
+	var err error
+	if d.conn, err = d.connOpts.Settings(); err == nil {
+		switch {
+		case fs.NArg() > 0:
+			err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		default:
+			err = extra()
+		}
+	}
+	if err == nil {
+		err = d.check()
+	}
+	if err == nil {
+		out, err = d.checkOutput()
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "cbtscope "+cmd+": "+vsphere.OneLine(err))
+		return nil, exitUsage, false
+	}
+	return out, 0, true
 }
 
 // check finds what is wrong with the flags, before any call.

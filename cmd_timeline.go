@@ -30,7 +30,6 @@ func runTimeline(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("timeline", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f timelineFlags
-	conn := connFlags(fs, getenv)
 	f.register(fs)
 	fs.IntVar(&f.parallel, "parallel", 3, "`intervals` fetched at a time")
 	fs.IntVar(&f.workers, "workers", 4, "`workers` paging each interval in parallel")
@@ -43,34 +42,17 @@ func runTimeline(args []string, stdout, stderr io.Writer) int {
 			"changes outside the allocated areas (--allocated), a fault.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
+	out, code, ok := f.parse("timeline", fs, args, stderr, func() error {
+		switch {
+		case f.parallel < 1 || f.parallel > 16:
+			return errors.New("--parallel must be between 1 and 16")
+		case f.workers < 1 || f.workers > 64:
+			return errors.New("--workers must be between 1 and 64")
 		}
-		return exitUsage
-	}
-	usage := func(format string, a ...any) int {
-		fmt.Fprintln(stderr, "cbtscope timeline: "+vsphere.OneLine(fmt.Errorf(format, a...)))
-		return exitUsage
-	}
-	var err error
-	if f.conn, err = conn.Settings(); err != nil {
-		return usage("%w", err)
-	}
-	switch {
-	case fs.NArg() > 0:
-		return usage("unexpected argument %q", fs.Arg(0))
-	case f.parallel < 1 || f.parallel > 16:
-		return usage("--parallel must be between 1 and 16")
-	case f.workers < 1 || f.workers > 64:
-		return usage("--workers must be between 1 and 64")
-	}
-	if err := f.check(); err != nil {
-		return usage("%w", err)
-	}
-	out, err := f.checkOutput()
-	if err != nil {
-		return usage("%w", err)
+		return nil
+	})
+	if !ok {
+		return code
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
