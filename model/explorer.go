@@ -172,18 +172,24 @@ func (e *explorer) fetch(qs []vsphere.Query) tea.Cmd {
 // stop abandons the running fetch; its remaining events are drained in the
 // background and dropped by generation.
 func (e *explorer) stop() {
-	if e.cancel != nil {
-		e.cancel()
-		e.cancel = nil
+	abandon(&e.cancel, &e.events)
+	e.loading = false
+}
+
+// abandon cancels a background fetch and drains what it still sends, so its
+// goroutines end; whatever reaches Update after is dropped by generation.
+func abandon[T any](cancel *context.CancelFunc, events *<-chan T) {
+	if *cancel != nil {
+		(*cancel)()
+		*cancel = nil
 	}
-	if ch := e.events; ch != nil {
+	if ch := *events; ch != nil {
 		go func() {
 			for range ch {
 			}
 		}()
-		e.events = nil
+		*events = nil
 	}
-	e.loading = false
 }
 
 func (e *explorer) Update(msg tea.Msg) tea.Cmd {

@@ -108,17 +108,7 @@ func (t *timelineView) plan() tea.Cmd {
 }
 
 func (t *timelineView) stop() {
-	if t.cancel != nil {
-		t.cancel()
-		t.cancel = nil
-	}
-	if ch := t.events; ch != nil {
-		go func() {
-			for range ch {
-			}
-		}()
-		t.events = nil
-	}
+	abandon(&t.cancel, &t.events)
 	t.loading = false
 }
 
@@ -290,7 +280,6 @@ func (t *timelineView) View() string {
 		}
 		return ui.Fit(msg, t.w, t.h)
 	}
-	t.panel.SetSize(t.w, t.h-t.flagLines())
 	var b strings.Builder
 	b.WriteString(t.c.st.PanelTitle.Render(" What looks wrong "))
 	switch {
