@@ -32,6 +32,10 @@ type Client struct {
 
 	sess sessionState
 
+	json    bool                   // VI/JSON rather than SOAP
+	release string                 // the vim25 release the server advertised; "" if not asked
+	session atomic.Pointer[string] // the VI/JSON session id
+
 	conns     atomic.Int64 // new TCP connections opened, to watch connection reuse
 	fallbacks atomic.Int64 // replies the fast decoder left to govmomi's
 }
@@ -102,6 +106,13 @@ func Connect(ctx context.Context, s Settings) (*Client, error) {
 	}
 	c := &Client{endpoint: u, settings: s, timeout: timeout, where: u.String()}
 	tuneTransport(sc, c)
+	if err := c.chooseTransport(ctx, sc, s.Transport); err != nil {
+		var ce *ConnectError
+		if errors.As(err, &ce) {
+			return nil, ce
+		}
+		return nil, c.classify(ctx, s, u, err, fail)
+	}
 
 	vc, err := vim25.NewClient(ctx, sc)
 	if err != nil {

@@ -30,45 +30,26 @@ var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // queryChangedAreas makes one call of the query's kind:
 // VstorageObjectVCenterQueryChangedDiskAreas for a First Class Disk,
-// VirtualMachine.QueryChangedDiskAreas for a VM's disk. The request is marshalled by govmomi; a successful reply is decoded
-// by decodeChangeInfo, a fault by govmomi's decoder so it arrives typed.
+// VirtualMachine.QueryChangedDiskAreas for a VM's disk, over the client's
+// transport (soapQuery or jsonQuery build the request and read the reply).
 func (c *Client) queryChangedAreas(ctx context.Context, q *Query, offset int64, out *changeInfo) error {
-	env := soap.Envelope{Body: q.request(c.vsom, offset)}
-	sc := c.vim.Client
-	if sc.Cookie != nil {
-		env.Header = &soap.Header{Cookie: sc.Cookie()}
+	build := c.soapQuery
+	if c.json {
+		build = c.jsonQuery
 	}
-	b, err := xml.Marshal(env)
-	if err != nil {
-		return fmt.Errorf("marshal query: %w", err)
-	}
-	hreq, err := http.NewRequest(http.MethodPost, sc.URL().String(), io.MultiReader(strings.NewReader(xml.Header), bytes.NewReader(b)))
+	hreq, read, err := build(q, offset)
 	if err != nil {
 		return err
 	}
-	hreq.Header.Set("Content-Type", `text/xml; charset="utf-8"`)
-	hreq.Header.Set("SOAPAction", sc.Namespace+"/"+sc.Version)
-
 	buf := bodyPool.Get().(*bytes.Buffer)
 	defer bodyPool.Put(buf)
 	buf.Reset()
-	err = sc.Do(ctx, hreq, func(res *http.Response) error {
+	err = c.vim.Client.Do(ctx, hreq, func(res *http.Response) error {
 		// The transport caps the body (guardTransport); ReadFrom stops there.
 		if _, err := buf.ReadFrom(res.Body); err != nil {
 			return fmt.Errorf("reading reply: %w", err)
 		}
-		switch {
-		case res.StatusCode == http.StatusOK:
-			return c.decodeReply(buf.Bytes(), q.VM != nil, out)
-		case res.StatusCode == http.StatusInternalServerError:
-			if err := decodeFault(buf.Bytes()); soap.IsSoapFault(err) {
-				return err
-			}
-			return &TransientError{fmt.Errorf("HTTP %s", res.Status)}
-		case res.StatusCode >= 500:
-			return &TransientError{fmt.Errorf("HTTP %s", res.Status)}
-		}
-		return fmt.Errorf("HTTP %s", res.Status)
+		return read(res, buf.Bytes(), q, out)
 	})
 	if err == nil {
 		return nil
@@ -84,6 +65,47 @@ func (c *Client) queryChangedAreas(ctx context.Context, q *Query, offset int64, 
 		return &TransientError{err}
 	}
 	return err
+}
+
+// replyReader interprets a reply to a changed-areas call, its body read.
+type replyReader func(res *http.Response, body []byte, q *Query, out *changeInfo) error
+
+// soapQuery is the call of queryChangedAreas over SOAP. The request is
+// marshalled by govmomi; a successful reply is decoded by decodeChangeInfo,
+// a fault by govmomi's decoder so it arrives typed.
+func (c *Client) soapQuery(q *Query, offset int64) (*http.Request, replyReader, error) {
+	env := soap.Envelope{Body: q.request(c.vsom, offset)}
+	sc := c.vim.Client
+	if sc.Cookie != nil {
+		env.Header = &soap.Header{Cookie: sc.Cookie()}
+	}
+	b, err := xml.Marshal(env)
+	if err != nil {
+		return nil, nil, fmt.Errorf("marshal query: %w", err)
+	}
+	hreq, err := http.NewRequest(http.MethodPost, sc.URL().String(), io.MultiReader(strings.NewReader(xml.Header), bytes.NewReader(b)))
+	if err != nil {
+		return nil, nil, err
+	}
+	hreq.Header.Set("Content-Type", `text/xml; charset="utf-8"`)
+	hreq.Header.Set("SOAPAction", sc.Namespace+"/"+sc.Version)
+	return hreq, c.readSOAPReply, nil
+}
+
+// readSOAPReply interprets a SOAP reply.
+func (c *Client) readSOAPReply(res *http.Response, body []byte, q *Query, out *changeInfo) error {
+	switch {
+	case res.StatusCode == http.StatusOK:
+		return c.decodeReply(body, q.VM != nil, out)
+	case res.StatusCode == http.StatusInternalServerError:
+		if err := decodeFault(body); soap.IsSoapFault(err) {
+			return err
+		}
+		return &TransientError{fmt.Errorf("HTTP %s", res.Status)}
+	case res.StatusCode >= 500:
+		return &TransientError{fmt.Errorf("HTTP %s", res.Status)}
+	}
+	return fmt.Errorf("HTTP %s", res.Status)
 }
 
 // decodeReply decodes a 200 reply: with the fast decoder when it can, else

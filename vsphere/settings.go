@@ -31,6 +31,10 @@ type Settings struct {
 	// Timeout bounds each call to vCenter: connecting, the TLS handshake,
 	// and the whole reply; DefaultTimeout when zero.
 	Timeout time.Duration
+	// Transport is the protocol spoken to vCenter: TransportSOAP,
+	// TransportJSON or TransportAuto (the default when empty), which speaks
+	// VI/JSON when the server advertises a release serving it.
+	Transport string
 }
 
 // SettingsFromEnv reads the GOVC_* variables through getenv.
@@ -43,6 +47,7 @@ func SettingsFromEnv(getenv func(string) string) Settings {
 		Insecure:   insecure,
 		CACerts:    getenv("GOVC_TLS_CA_CERTS"),
 		Thumbprint: getenv("GOVC_TLS_KNOWN_HOSTS_THUMBPRINT"),
+		Transport:  getenv("CBTSCOPE_TRANSPORT"),
 	}
 }
 
@@ -52,9 +57,9 @@ var ErrNoURL = errors.New("no vCenter URL: set --url or GOVC_URL")
 // Check validates settings as a user gave them and returns them in their
 // canonical form: URL without credentials (a user name and password found
 // in it fill Username and Password unless those were given separately,
-// which win, as in govc), a default https scheme and /sdk path, and the
-// thumbprint upper-case and colon-separated. Its errors never quote a
-// password.
+// which win, as in govc), a default https scheme and /sdk path, the
+// thumbprint upper-case and colon-separated, and the transport in lower
+// case (auto when empty). Its errors never quote a password.
 func (s Settings) Check() (Settings, error) {
 	if strings.TrimSpace(s.URL) == "" {
 		return s, ErrNoURL
@@ -77,6 +82,11 @@ func (s Settings) Check() (Settings, error) {
 		}
 		s.Thumbprint = tp
 	}
+	t, err := ParseTransport(s.Transport)
+	if err != nil {
+		return s, err
+	}
+	s.Transport = t
 	return s, nil
 }
 
