@@ -69,7 +69,7 @@ func runExplorer(args []string, stdout, stderr io.Writer) int {
 	defer demo.close()
 	var cfg model.Config
 	if conn.URL == "" {
-		cfg = model.Demo(demo.start)
+		cfg = model.DemoOver(demo.start, conn.Transport)
 	} else {
 		settings := conn
 		cfg.Where = settings.URL // checked: no credentials

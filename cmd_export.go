@@ -90,11 +90,13 @@ func exportMap(ctx context.Context, f *exportFlags, out *vsphere.Output, stdout,
 		return fail(exitFault, err)
 	}
 	progress := newProgressLine(stderr)
+	progress.via = c.Protocol()
 	sweep.Run(c.Fetch(ctx, t.query, vsphere.FetchOptions{Workers: f.parallel}), func(s *vsphere.Sweep) { progress.show(s.Progress) })
 	progress.clear()
 
 	exp := sweep.Export(t.disk, t.snapshot, t.query.ChangeID)
 	exp.VM = t.vm
+	exp.Transport = c.Transport()
 	if err := writeExport(exp, f.format, out, stdout); err != nil {
 		return fail(exitFault, err)
 	}
@@ -181,6 +183,7 @@ type progressLine struct {
 	w    io.Writer
 	on   bool
 	last time.Time
+	via  string // the protocol spoken, e.g. "VI/JSON 8.0.3.0"
 }
 
 func newProgressLine(w io.Writer) *progressLine {
@@ -194,8 +197,8 @@ func (p *progressLine) show(pr vsphere.Progress) {
 	}
 	p.last = time.Now()
 	pct := 100 * float64(pr.Scanned) / float64(max(pr.Total, 1))
-	fmt.Fprintf(p.w, "\r\x1b[Kscanned %s of %s (%.1f%%), %d pages, %d extents, %s/s",
-		heatmap.FormatBytes(pr.Scanned), heatmap.FormatBytes(pr.Total), pct, pr.Pages, pr.Extents, heatmap.FormatSize(pr.Rate()))
+	fmt.Fprintf(p.w, "\r\x1b[Kscanned %s of %s (%.1f%%), %d pages, %d extents, %s/s over %s",
+		heatmap.FormatBytes(pr.Scanned), heatmap.FormatBytes(pr.Total), pct, pr.Pages, pr.Extents, heatmap.FormatSize(pr.Rate()), p.via)
 }
 
 func (p *progressLine) clear() {

@@ -78,6 +78,7 @@ func timeline(ctx context.Context, f *timelineFlags, out *vsphere.Output, stdout
 	}
 
 	progress, start := newProgressLine(stderr), time.Now()
+	progress.via = c.Protocol()
 	tl.Run(ctx, c, vsphere.TimelineOptions{Parallel: f.parallel, Fetch: vsphere.FetchOptions{Workers: f.workers}}, func(vsphere.TimelineEvent) {
 		progress.show(timelineProgress(tl, time.Since(start)))
 	})

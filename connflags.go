@@ -26,6 +26,7 @@ func connFlags(fs *flag.FlagSet, getenv func(string) string) *connOptions {
 	fs.StringVar(&c.flags.CACerts, "ca-certs", "", "PEM `file` of CAs to trust (default $GOVC_TLS_CA_CERTS)")
 	fs.StringVar(&c.flags.Thumbprint, "thumbprint", "", "SHA-1 `thumbprint` of the server certificate to trust, AB:CD:… or abcd… (default $GOVC_TLS_KNOWN_HOSTS_THUMBPRINT)")
 	fs.DurationVar(&c.flags.Timeout, "timeout", vsphere.DefaultTimeout, "longest wait for each call to vCenter: connecting, TLS, the whole reply")
+	fs.StringVar(&c.flags.Transport, "transport", "", "`protocol` to speak to vCenter: soap, json (VI/JSON, vSphere 8.0 U1+) or auto, JSON when the server serves it (default $CBTSCOPE_TRANSPORT, else auto)")
 	return c
 }
 
@@ -51,10 +52,16 @@ func (c *connOptions) Settings() (vsphere.Settings, error) {
 			s.CACerts = c.flags.CACerts
 		case "thumbprint":
 			s.Thumbprint = c.flags.Thumbprint
+		case "transport":
+			s.Transport = c.flags.Transport
 		}
 	})
 	if s.URL == "" {
-		return s, nil
+		// The demo is reached with these settings too: only the transport
+		// is checked.
+		t, err := vsphere.ParseTransport(s.Transport)
+		s.Transport = t
+		return s, err
 	}
 	return s.Check()
 }

@@ -36,6 +36,9 @@ func (m *Model) Render() string {
 func (m *Model) header() string {
 	st := m.c.st
 	parts := []string{st.Title.Render(" cbtscope "), st.Subtle.Render(oneLine(m.c.cfg.Where))}
+	if p, ok := m.src.(interface{ Protocol() string }); ok {
+		parts[1] += st.Subtle.Render(" (" + oneLine(p.Protocol()) + ")")
+	}
 	if m.showing == viewExplorer && m.explorer != nil {
 		s := m.explorer.sel
 		parts = append(parts, st.Bold.Render(oneLine(s.disk.Name)), oneLine(label(s.target))+st.Subtle.Render(" since ")+oneLine(s.baseLabel))

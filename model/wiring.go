@@ -20,6 +20,12 @@ func NewProgram(cfg Config, opts ...tea.ProgramOption) (*tea.Program, *Model) {
 // when connecting (in the background, while the UI says so). main, the
 // tests and the screenshot generator all open the demo through it.
 func Demo(start func() (*simulator.Server, error)) Config {
+	return DemoOver(start, "")
+}
+
+// DemoOver is Demo spoken to over a given transport (soap, json, auto;
+// empty is auto).
+func DemoOver(start func() (*simulator.Server, error), transport string) Config {
 	return Config{
 		Where:  "demo: embedded vCenter simulator",
 		Prefer: simulator.DemoDatabase,
@@ -28,7 +34,7 @@ func Demo(start func() (*simulator.Server, error)) Config {
 			if err != nil {
 				return nil, err
 			}
-			return ConnectSimulator(s)(ctx)
+			return connectSimulator(s, transport)(ctx)
 		},
 	}
 }
@@ -36,9 +42,13 @@ func Demo(start func() (*simulator.Server, error)) Config {
 // ConnectSimulator connects to an embedded simulator as the demo does:
 // pinned by its certificate's thumbprint, any user name.
 func ConnectSimulator(s *simulator.Server) func(ctx context.Context) (Source, error) {
+	return connectSimulator(s, "")
+}
+
+func connectSimulator(s *simulator.Server, transport string) func(ctx context.Context) (Source, error) {
 	return func(ctx context.Context) (Source, error) {
 		u := s.URL()
 		u.User = nil
-		return vsphere.Connect(ctx, vsphere.Settings{URL: u.String(), Username: "demo", Password: vsphere.NewSecret("demo"), Thumbprint: s.Thumbprint()})
+		return vsphere.Connect(ctx, vsphere.Settings{URL: u.String(), Username: "demo", Password: vsphere.NewSecret("demo"), Thumbprint: s.Thumbprint(), Transport: transport})
 	}
 }

@@ -398,24 +398,30 @@ func (s *jsonScanner) skipNumber() error {
 
 // decodeChangeInfoJSONGovmomi decodes a reply with govmomi's VI/JSON
 // decoder: the reference for what a valid reply is, and the way back for
-// replies the fast decoder leaves. govmomi reads a missing number as zero,
-// which would invent an extent at offset 0; so the reply must also hold
-// every field, as encoding/json sees it.
+// replies the fast decoder leaves. govmomi reads a missing number as zero
+// (which would invent an extent at offset 0) and ignores a _typeName that
+// names another type; so the reply must also hold every field, and name
+// its types right, as encoding/json reads it.
 func decodeChangeInfoJSONGovmomi(body []byte, out *changeInfo) error {
 	var reply types.DiskChangeInfo
 	if err := types.NewJSONDecoder(bytes.NewReader(body)).Decode(&reply); err != nil {
 		return err
 	}
 	var present struct {
-		StartOffset *int64 `json:"startOffset"`
-		Length      *int64 `json:"length"`
+		TypeName    *string `json:"_typeName"`
+		StartOffset *int64  `json:"startOffset"`
+		Length      *int64  `json:"length"`
 		ChangedArea []struct {
-			Start  *int64 `json:"start"`
-			Length *int64 `json:"length"`
+			TypeName *string `json:"_typeName"`
+			Start    *int64  `json:"start"`
+			Length   *int64  `json:"length"`
 		} `json:"changedArea"`
 	}
 	if err := json.Unmarshal(body, &present); err != nil {
 		return err
+	}
+	if present.TypeName != nil && *present.TypeName != "DiskChangeInfo" {
+		return fmt.Errorf("reply is a %s, not a DiskChangeInfo", SafeText(*present.TypeName, 60))
 	}
 	if present.StartOffset == nil || present.Length == nil {
 		return errors.New("DiskChangeInfo lacks startOffset or length")
@@ -424,6 +430,9 @@ func decodeChangeInfoJSONGovmomi(body []byte, out *changeInfo) error {
 		return errors.New("changedArea read two ways differs")
 	}
 	for i, a := range present.ChangedArea {
+		if a.TypeName != nil && *a.TypeName != "DiskChangeExtent" {
+			return fmt.Errorf("changedArea %d is a %s, not a DiskChangeExtent", i, SafeText(*a.TypeName, 60))
+		}
 		if a.Start == nil || a.Length == nil {
 			return fmt.Errorf("changedArea %d lacks start or length", i)
 		}

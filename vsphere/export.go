@@ -31,6 +31,10 @@ type Export struct {
 	FaultedRanges []heatmap.Extent `json:"faultedRanges,omitempty"`
 	Fault         *Fault           `json:"fault,omitempty"`
 	Stats         heatmap.Stats    `json:"stats"`
+	// Transport is the protocol the map was read over, "soap" or "json";
+	// empty in exports written before VI/JSON, and for maps not read from
+	// vCenter.
+	Transport string `json:"transport,omitempty"`
 }
 
 // ExportDisk identifies the disk of an export: a First Class Disk by ID and
