@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/vmware/govmomi/session"
