@@ -21,15 +21,15 @@ var simSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
 
 // runSim serves the embedded CBT-capable vCenter until interrupted. It
 // prints exactly one JSON line (simulator.Description) on stdout once the
-// server is listening, so scripts can read the URL, the disks and the VMs
-// from it.
+// server is listening, so scripts can read the URL (and the VI/JSON base
+// URL, "jsonURL"), the disks and the VMs from it.
 func runSim(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var opts simulator.Options
 	fs.StringVar(&opts.Listen, "listen", "127.0.0.1:0", "loopback `address` to listen on")
 	fs.BoolVar(&opts.TLS, "tls", false, "serve HTTPS with a self-signed certificate (its thumbprint is printed)")
-	fs.DurationVar(&opts.Latency, "latency", 0, "added to every SOAP call, e.g. 5ms")
+	fs.DurationVar(&opts.Latency, "latency", 0, "added to every call, SOAP or VI/JSON, e.g. 5ms")
 	fs.IntVar(&opts.PageExtents, "page-extents", 2000, "most extents in one changed-areas reply (VstorageObjectVCenterQueryChangedDiskAreas or QueryChangedDiskAreas)")
 	fs.Float64Var(&opts.FalsePositives, "false-positives", 0, "share of changed runs reported a block wider on each side (0-1)")
 	fs.Uint64Var(&opts.Knobs.Seed, "seed", 0, "seed for probabilistic fault knobs")

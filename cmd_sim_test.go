@@ -9,7 +9,9 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"syscall"
@@ -19,6 +21,7 @@ import (
 	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/property"
+	"github.com/vmware/govmomi/session"
 	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/mo"
@@ -131,6 +134,7 @@ func TestSimServesUntilSignalled(t *testing.T) {
 			}
 
 			checkSimVMs(t, line, c.Client)
+			checkSimJSON(t, desc, c.Client)
 
 			if err := cmd.Process.Signal(tc.sig); err != nil {
 				t.Fatal(err)
@@ -166,6 +170,60 @@ func TestSimRefusesNonLoopback(t *testing.T) {
 		if msg := strings.TrimSpace(stderr.String()); strings.Count(msg, "\n") != 0 || !strings.Contains(msg, "loopback") {
 			t.Errorf("--listen %s: stderr %q, want one line about loopback", addr, msg)
 		}
+	}
+}
+
+// checkSimJSON checks the "jsonURL" of the JSON line: the server's own
+// host, the release the server advertises, and a govmomi VI/JSON client
+// pointed at it logs in and reads the same first changed-areas page of the
+// database disk as the SOAP client c.
+func checkSimJSON(t *testing.T, desc simulator.Description, c *vim25.Client) {
+	t.Helper()
+	ju, err := url.Parse(desc.JSONURL)
+	su, _ := url.Parse(desc.URL)
+	if err != nil || ju.Scheme != su.Scheme || ju.Host != su.Host || ju.User != nil || ju.Path != "/sdk/vim25/"+simulator.JSONRelease {
+		t.Fatalf("jsonURL %q (url %q): want %s://%s/sdk/vim25/%s", desc.JSONURL, desc.URL, su.Scheme, su.Host, simulator.JSONRelease)
+	}
+	su.User = url.UserPassword("someone", "anything")
+	sc := soap.NewClient(su, true)
+	if err := sc.UseServiceVersion(); err != nil || sc.Version != path.Base(ju.Path) {
+		t.Fatalf("advertised release %q (%v), jsonURL names %s", sc.Version, err, path.Base(ju.Path))
+	}
+	sc.UseJSON(true)
+	ctx := context.Background()
+	jc, err := vim25.NewClient(ctx, sc)
+	if err == nil {
+		err = session.NewManager(jc).Login(ctx, su.User)
+	}
+	if err != nil {
+		t.Fatalf("VI/JSON login at %s: %v", desc.JSONURL, err)
+	}
+	var disk simulator.DiskInfo
+	var ds types.ManagedObjectReference
+	for _, d := range desc.Disks {
+		if d.Name == simulator.DemoDatabase {
+			disk = d
+		}
+	}
+	for _, d := range desc.Datastores {
+		if d.Name == disk.Datastore {
+			ds = d.Moref
+		}
+	}
+	req := &types.VstorageObjectVCenterQueryChangedDiskAreas{
+		This: *c.ServiceContent.VStorageObjectManager, Id: types.ID{Id: disk.ID}, Datastore: ds,
+		SnapshotId: types.ID{Id: disk.Snapshots[1].ID}, ChangeId: "*",
+	}
+	viaSOAP, err := methods.VstorageObjectVCenterQueryChangedDiskAreas(ctx, c, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaJSON, err := methods.VstorageObjectVCenterQueryChangedDiskAreas(ctx, jc, req)
+	if err != nil {
+		t.Fatalf("changed areas over VI/JSON: %v", err)
+	}
+	if !reflect.DeepEqual(viaJSON.Returnval, viaSOAP.Returnval) || len(viaJSON.Returnval.ChangedArea) == 0 {
+		t.Errorf("first page over VI/JSON has %d extents, over SOAP %d, or they differ", len(viaJSON.Returnval.ChangedArea), len(viaSOAP.Returnval.ChangedArea))
 	}
 }
 

@@ -12,6 +12,9 @@ type Description struct {
 	// URL is the SDK endpoint without credentials; any user and password
 	// log in.
 	URL string `json:"url"`
+	// JSONURL is the VI/JSON base URL (see Server.JSONURL), e.g.
+	// https://127.0.0.1:PORT/sdk/vim25/8.0.3.0.
+	JSONURL string `json:"jsonURL"`
 	// Thumbprint is the TLS certificate's SHA-1 thumbprint, when serving TLS.
 	Thumbprint string          `json:"thumbprint,omitempty"`
 	BlockSize  int64           `json:"blockSize"`
@@ -50,7 +53,7 @@ type SnapshotInfo struct {
 // Describe reports the server's URL, datastores and disks as they are now,
 // snapshots taken since start included.
 func (s *Server) Describe() Description {
-	out := Description{URL: s.url.String(), Thumbprint: s.Thumbprint(), BlockSize: s.inv.BlockSize}
+	out := Description{URL: s.url.String(), JSONURL: s.JSONURL().String(), Thumbprint: s.Thumbprint(), BlockSize: s.inv.BlockSize}
 	for _, ds := range s.dsOrder {
 		out.Datastores = append(out.Datastores, DatastoreInfo{Name: ds.name, Moref: ds.ref, Accessible: ds.accessible})
 	}

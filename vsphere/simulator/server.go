@@ -169,7 +169,7 @@ func (s *Server) serve(ln net.Listener) error {
 	}
 	s.ln = ln
 	s.http = &http.Server{
-		Handler:           s.middleware(svc.ServeMux),
+		Handler:           s.middleware(s.routes(svc.ServeMux)),
 		ReadHeaderTimeout: 30 * time.Second,
 		// Dropped connections and clients hanging up are the point of some
 		// knobs; their log lines would only be noise.
