@@ -13,7 +13,8 @@ import (
 )
 
 // startSim serves the demo over HTTPS and returns a client that trusts it by
-// its CA certificate, as an admin would.
+// its CA certificate, as an admin would, over SOAP (query_json_test.go
+// holds VI/JSON to the same results).
 func startSim(t testing.TB, opts simulator.Options) (*simulator.Server, *Client) {
 	t.Helper()
 	opts.TLS = true
@@ -28,7 +29,7 @@ func startSim(t testing.TB, opts simulator.Options) (*simulator.Server, *Client)
 	}
 	u := s.URL()
 	u.User = nil
-	c, err := Connect(context.Background(), Settings{URL: u.String(), Username: "admin", Password: NewSecret("s3cret-Passw0rd"), CACerts: ca})
+	c, err := Connect(context.Background(), Settings{URL: u.String(), Username: "admin", Password: NewSecret("s3cret-Passw0rd"), CACerts: ca, Transport: TransportSOAP})
 	if err != nil {
 		t.Fatal(err)
 	}
