@@ -69,7 +69,10 @@ func (c *Client) decodeJSONReply(body []byte, out *changeInfo) error {
 	}
 	out.Areas = out.Areas[:0]
 	if err := decodeChangeInfoJSONGovmomi(body, out); err != nil {
-		return fmt.Errorf("decoding reply: %w (fast decoder: %v)", err, fastErr)
+		// %v: a body that ends early decodes to io.ErrUnexpectedEOF, which
+		// must not pass for the network cutting the reply (the whole body
+		// was read): the same request would bring the same body.
+		return fmt.Errorf("decoding reply: %v (fast decoder: %v)", err, fastErr)
 	}
 	c.fallbacks.Add(1)
 	return nil
