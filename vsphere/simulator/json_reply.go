@@ -30,6 +30,15 @@ func newReplyEncoder(w io.Writer) *json.Encoder {
 // writeValue answers 200 with v as VI/JSON: every object carries its
 // _typeName, as vCenter sends it.
 func writeValue(w http.ResponseWriter, v reflect.Value) {
+	if v.Type() == changeInfoType {
+		bp := encodeBuffers.Get().(*[]byte)
+		*bp = appendChangeInfoJSON((*bp)[:0], v.Interface().(types.DiskChangeInfo))
+		writeJSON(w, http.StatusOK, *bp)
+		if cap(*bp) <= maxPooledBuffer {
+			encodeBuffers.Put(bp)
+		}
+		return
+	}
 	var b bytes.Buffer
 	if err := newReplyEncoder(&b).Encode(v.Interface()); err != nil {
 		writeFault(w, http.StatusInternalServerError, &types.SystemError{Reason: err.Error()}, "encoding the reply: "+err.Error())
