@@ -18,7 +18,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -57,7 +59,8 @@ func main() {
 	}
 }
 
-// collect adds, for each XBody struct in the file, X's request type name
+// collect adds, for each XBody struct in the file, the method's name on the
+// wire (the request element's: setCustomValue for types.SetCustomValue)
 // and its response type name.
 func collect(path string, methods map[string]string) error {
 	f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
@@ -75,25 +78,42 @@ func collect(path string, methods map[string]string) error {
 			if !ok || !strings.HasSuffix(ts.Name.Name, "Body") {
 				continue
 			}
-			var req, res string
+			var name, res string
 			for _, field := range st.Fields.List {
 				if len(field.Names) != 1 {
 					continue
 				}
 				switch field.Names[0].Name {
 				case "Req":
-					req = typesName(field.Type)
+					name = elementName(field.Tag)
 				case "Res":
 					res = typesName(field.Type)
 				}
 			}
-			if req == "" || res == "" {
-				return fmt.Errorf("%s: %s has no types.* Req and Res", path, ts.Name.Name)
+			if name == "" || res == "" {
+				return fmt.Errorf("%s: %s has no Req element and types.* Res", path, ts.Name.Name)
 			}
-			methods[req] = res
+			methods[name] = res
 		}
 	}
 	return nil
+}
+
+// elementName returns X from the tag `xml:"urn:vim25 X,omitempty"`.
+func elementName(tag *ast.BasicLit) string {
+	if tag == nil {
+		return ""
+	}
+	v, err := strconv.Unquote(tag.Value)
+	if err != nil {
+		return ""
+	}
+	x := reflect.StructTag(v).Get("xml")
+	x, _, _ = strings.Cut(x, ",")
+	if _, local, ok := strings.Cut(x, " "); ok {
+		return local
+	}
+	return x
 }
 
 // typesName returns X for *types.X, "" otherwise.

@@ -2,21 +2,45 @@ package simulator
 
 import (
 	"bytes"
-	"encoding/json"
+	stdjson "encoding/json"
+	"io"
 	"net/http"
 	"reflect"
 	"strconv"
 
+	"github.com/vmware/govmomi/vim25/json"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
 const jsonContentType = "application/json"
 
+// newReplyEncoder encodes a reply as vCenter does: every object with its
+// _typeName, and a value in an anyType slot as {"_typeName", "_value"}.
+// Unlike types.NewJSONEncoder (made for requests, whose root is always the
+// parameters object) it leaves a root array or primitive bare: a method
+// returning ID[] answers [{"_typeName":"ID",...}], one returning a string
+// answers "...".
+func newReplyEncoder(w io.Writer) *json.Encoder {
+	e := json.NewEncoder(w)
+	e.SetDiscriminator("_typeName", "_value", json.DiscriminatorEncodeTypeNameAllObjects)
+	e.SetTypeToDiscriminatorFunc(types.VmomiTypeName)
+	return e
+}
+
 // writeValue answers 200 with v as VI/JSON: every object carries its
 // _typeName, as vCenter sends it.
 func writeValue(w http.ResponseWriter, v reflect.Value) {
+	if v.Type() == changeInfoType {
+		bp := encodeBuffers.Get().(*[]byte)
+		*bp = appendChangeInfoJSON((*bp)[:0], v.Interface().(types.DiskChangeInfo))
+		writeJSON(w, http.StatusOK, *bp)
+		if cap(*bp) <= maxPooledBuffer {
+			encodeBuffers.Put(bp)
+		}
+		return
+	}
 	var b bytes.Buffer
-	if err := types.NewJSONEncoder(&b).Encode(v.Interface()); err != nil {
+	if err := newReplyEncoder(&b).Encode(v.Interface()); err != nil {
 		writeFault(w, http.StatusInternalServerError, &types.SystemError{Reason: err.Error()}, "encoding the reply: "+err.Error())
 		return
 	}
@@ -33,14 +57,14 @@ func writeFault(w http.ResponseWriter, status int, fault any, msg string) {
 		fault = &types.SystemError{Reason: msg}
 	}
 	var b bytes.Buffer
-	if err := types.NewJSONEncoder(&b).Encode(fault); err != nil {
+	if err := newReplyEncoder(&b).Encode(fault); err != nil {
 		b.Reset()
 		b.WriteString(`{"_typeName":"SystemError"}`)
 		msg = "encoding the fault: " + err.Error()
 	}
 	out := bytes.TrimSpace(b.Bytes())
 	if msg != "" && len(out) >= 2 && out[len(out)-1] == '}' {
-		s, _ := json.Marshal(msg) // a string always marshals
+		s, _ := stdjson.Marshal(msg) // a string always marshals
 		out = append(out[:len(out)-1:len(out)-1], `,"faultstring":`...)
 		out = append(append(out, s...), '}')
 	}

@@ -51,6 +51,12 @@ func (s *Server) dispatchSOAP(r *http.Request, call jsonCall, req any) (soapRepl
 	default:
 		return soapReply{}, fmt.Errorf("%s: the SOAP handler answered %d %s", call.method, rec.status, http.StatusText(rec.status))
 	}
+	if rec.status == http.StatusOK && returnsChangeInfo(call.resType) {
+		if info, ok := scanChangeInfo(call.method, rec.body.Bytes()); ok {
+			reply.value = reflect.ValueOf(info)
+			return reply, nil
+		}
+	}
 	res := reflect.New(call.resType)
 	if reply.fault, err = decodeSOAPReply(rec.body.Bytes(), res.Interface()); err != nil {
 		return soapReply{}, fmt.Errorf("%s: decoding the SOAP reply: %w", call.method, err)
