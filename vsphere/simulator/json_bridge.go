@@ -4,7 +4,7 @@ package simulator
 
 import (
 	"bytes"
-	"encoding/json"
+	stdjson "encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/vmware/govmomi/vim25/json"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 )
@@ -148,7 +149,7 @@ func decodeJSONRequest(call jsonCall, body []byte) (any, error) {
 		var root struct {
 			TypeName string `json:"_typeName"`
 		}
-		if err := json.Unmarshal(body, &root); err != nil {
+		if err := stdjson.Unmarshal(body, &root); err != nil {
 			return nil, fmt.Errorf("%s: request body: %v", call.method, err)
 		}
 		// The VI/JSON decoder takes a struct's _typeName as a hint only; a
@@ -157,7 +158,7 @@ func decodeJSONRequest(call jsonCall, body []byte) (any, error) {
 			return nil, fmt.Errorf("%s: request body is a %q", call.method, root.TypeName)
 		}
 		dec := types.NewJSONDecoder(bytes.NewReader(body))
-		if err := dec.Decode(ptr.Interface()); err != nil {
+		if err := decodeGuarded(dec, ptr.Interface()); err != nil {
 			return nil, fmt.Errorf("%s: request body: %v", call.method, err)
 		}
 		if _, err := dec.Token(); err != io.EOF {
@@ -166,4 +167,16 @@ func decodeJSONRequest(call jsonCall, body []byte) (any, error) {
 	}
 	ptr.Elem().FieldByName("This").Set(reflect.ValueOf(call.this))
 	return ptr.Interface(), nil
+}
+
+// decodeGuarded is dec.Decode, with a panic turned into an error: govmomi's
+// VI/JSON decoder panics on some malformed input (a primitive's _typeName
+// without its _value), which is the client's mistake, not the server's.
+func decodeGuarded(dec *json.Decoder, v any) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("malformed VI/JSON (%v)", p)
+		}
+	}()
+	return dec.Decode(v)
 }

@@ -314,6 +314,7 @@ func TestVIJSONBadRequests(t *testing.T) {
 		{"malformed JSON", c.base + "/SessionManager/SessionManager/Login", "POST", `{"userName": "a",`, http.StatusBadRequest},
 		{"wrong parameter type", c.base + "/SessionManager/SessionManager/Login", "POST", `{"userName": 7}`, http.StatusBadRequest},
 		{"body for another method", c.base + "/SessionManager/SessionManager/Login", "POST", `{"_typeName": "Logout"}`, http.StatusBadRequest},
+		{"typed value without _value", c.base + "/Folder/group-d1/CreateFolder", "POST", `{"name": {"_typeName": "int"}}`, http.StatusBadRequest},
 		{"two objects", c.base + "/SessionManager/SessionManager/Login", "POST", `{} {}`, http.StatusBadRequest},
 		{"GET", c.base + "/ServiceInstance/ServiceInstance/RetrieveServiceContent", "GET", "", http.StatusMethodNotAllowed},
 		{"too large", c.base + "/SessionManager/SessionManager/Login", "POST", `{"userName": "` + strings.Repeat("a", 5<<20) + `"}`, http.StatusRequestEntityTooLarge},

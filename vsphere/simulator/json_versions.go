@@ -3,6 +3,7 @@ package simulator
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -36,14 +37,7 @@ func (s *Server) JSONURL() *url.URL {
 	return &u
 }
 
-func servesJSON(release string) bool {
-	for _, r := range jsonReleases {
-		if r == release {
-			return true
-		}
-	}
-	return false
-}
+func servesJSON(release string) bool { return slices.Contains(jsonReleases, release) }
 
 // serviceVersions answers /sdk/vimServiceVersions.xml as vCenter 8.0 U3
 // does: the newest release first (the one clients such as govmomi's

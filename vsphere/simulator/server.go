@@ -28,7 +28,8 @@ type Options struct {
 	// Listen is the address to listen on; "127.0.0.1:0" when empty. Only
 	// loopback addresses are accepted.
 	Listen string
-	// Latency is added to every SOAP call (Knobs.Latency, if set, wins).
+	// Latency is added to every call, SOAP or VI/JSON (Knobs.Latency, if set,
+	// wins).
 	Latency time.Duration
 	// PageExtents caps the extents in one reply; 2000 (vCenter's) when zero.
 	PageExtents int
