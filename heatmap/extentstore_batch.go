@@ -12,6 +12,15 @@ import "sync"
 // queueing. On a big frame over a big map the two halves run at once, so
 // two cores wait in parallel.
 func (s *extentStore) coveredBelowAll(xs, out []int64) {
+	if len(xs) == 0 {
+		return
+	}
+	if s.rank(xs[len(xs)-1])-s.rank(xs[0]) <= walkFactor*len(xs) {
+		// A zoomed-in frame: few pieces between the boundaries, read in
+		// order, cost less than a search per boundary.
+		s.walkAll(xs, out)
+		return
+	}
 	if cap(s.probes) < len(xs) {
 		s.probes = make([]probe, len(xs))
 	}
@@ -106,5 +115,46 @@ func (s *extentStore) searchAll(xs, out []int64, probes []probe) {
 		}
 		c := &chunks[q]
 		out[k] = c.before + c.bytesBelow(x, r)
+	}
+}
+
+// walkFactor is how many pieces per boundary a frame walks rather than
+// searches.
+const walkFactor = 16
+
+// walkAll is coveredBelowAll by walking the pieces and the boundaries
+// together.
+func (s *extentStore) walkAll(xs, out []int64) {
+	q, r := s.find(xs[0])
+	var cum int64 // bytes of the pieces before last
+	var last Extent
+	has := q >= 0
+	if has {
+		c := &s.chunks[q]
+		last = c.extent(r - 1)
+		cum = c.before + c.bytesBelow(last.Start, r)
+	} else {
+		q, r = 0, 0
+	}
+	for k, x := range xs {
+		for q < len(s.chunks) {
+			c := &s.chunks[q]
+			if r == len(c.pieces) {
+				q, r = q+1, 0
+				continue
+			}
+			if c.start(r) >= x {
+				break
+			}
+			if has {
+				cum += last.Length
+			}
+			last, has = c.extent(r), true
+			r++
+		}
+		out[k] = cum
+		if has {
+			out[k] += min(last.End(), x) - last.Start
+		}
 	}
 }
