@@ -1,6 +1,7 @@
 package vsphere
 
 import (
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -75,5 +76,35 @@ func TestAdaptiveFetchUnderASaturatingServer(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Workers that stop on broken replies report exactly the part of the range
+// that was theirs: with slices split and taken over along the way, the
+// bytes scanned and the ranges reported unscanned add up to the disk.
+func TestFaultsReportExactlyTheirWorkersPart(t *testing.T) {
+	s, c := startSim(t, simulator.Options{PageExtents: 20})
+	d, snaps := findDisk(t, c, simulator.DemoDatabase)
+	newest := snaps[len(snaps)-1]
+	for _, workers := range []int{0, 3, 8} {
+		s.SetKnobs(simulator.Knobs{ZeroLengthPage: simulator.Trigger{Nth: 9, Every: 17}})
+		q := Query{Disk: d.Ref(), Capacity: d.CapacityBytes, Snapshot: newest.ID, ChangeID: "*"}
+		_, done, faults := fetchMap(t, c, q, FetchOptions{Workers: workers, Retry: fastRetry})
+		s.SetKnobs(simulator.Knobs{})
+		if done.Complete || len(faults) == 0 {
+			t.Fatalf("%d workers: no fault reported: done %+v", workers, done)
+		}
+		var unscanned int64
+		for _, f := range faults {
+			var ce *ContractError
+			if !errors.As(f.Err, &ce) || ce.Offset != f.Unscanned.Start || f.Unscanned.End <= f.Unscanned.Start {
+				t.Fatalf("%d workers: fault %v over [%d, %d)", workers, f.Err, f.Unscanned.Start, f.Unscanned.End)
+			}
+			unscanned += f.Unscanned.End - f.Unscanned.Start
+		}
+		if got := done.Progress.Scanned + unscanned; got != d.CapacityBytes {
+			t.Fatalf("%d workers: %d bytes scanned and %d reported unscanned make %d, not the disk's %d",
+				workers, done.Progress.Scanned, unscanned, got, d.CapacityBytes)
+		}
 	}
 }
