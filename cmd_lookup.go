@@ -39,15 +39,11 @@ func findFCD(ctx context.Context, c *vsphere.Client, datastore, name string) (vs
 // findVMDisk finds a VM (by name or moref), its disk (by label or key) and
 // its snapshots, oldest first.
 func findVMDisk(ctx context.Context, c *vsphere.Client, vmName, disk string) (vsphere.VM, vsphere.VMDisk, []vsphere.VMSnapshot, error) {
-	vm, err := c.FindVM(ctx, vmName)
+	vm, snaps, err := c.FindVMSnapshots(ctx, vmName)
 	if err != nil {
 		return vsphere.VM{}, vsphere.VMDisk{}, nil, err
 	}
 	d, err := vm.FindDisk(disk)
-	if err != nil {
-		return vsphere.VM{}, vsphere.VMDisk{}, nil, err
-	}
-	snaps, err := c.VMSnapshots(ctx, vm)
 	if err != nil {
 		return vsphere.VM{}, vsphere.VMDisk{}, nil, err
 	}

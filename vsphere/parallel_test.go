@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -70,6 +71,46 @@ func TestFindDiskSnapshotsAgreesWithFindDiskThenSnapshots(t *testing.T) {
 		}
 		if err == nil && (d != wd || !slices.Equal(snaps, wsnaps) || len(snaps) == 0) {
 			t.Fatalf("%q on %q: %+v with %d snapshots, one after the other %+v with %d", tc.disk, tc.datastore, d, len(snaps), wd, len(wsnaps))
+		}
+	}
+}
+
+// FindVMSnapshots finds what FindVM and VMSnapshots find one after the
+// other, by moref (one retrieval) or by name, errors included.
+func TestFindVMSnapshotsAgreesWithFindVMThenVMSnapshots(t *testing.T) {
+	_, c := startSim(t, simulator.Options{})
+	ctx := t.Context()
+	vms, err := c.VMs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sql VM
+	for _, vm := range vms {
+		if vm.Name == simulator.DemoVMSQL {
+			sql = vm
+		}
+	}
+	if sql.Ref.Value == "" {
+		t.Fatalf("no VM %s", simulator.DemoVMSQL)
+	}
+	for _, name := range []string{sql.Ref.Value, sql.Name, "vm-999999", "no-such-vm", simulator.DemoVMFileServer} {
+		vm, snaps, err := c.FindVMSnapshots(ctx, name)
+		wvm, werr := c.FindVM(ctx, name)
+		var wsnaps []VMSnapshot
+		if werr == nil {
+			wsnaps, werr = c.VMSnapshots(ctx, wvm)
+		}
+		if (err == nil) != (werr == nil) || (err != nil && err.Error() != werr.Error()) {
+			t.Fatalf("%q: error %v, one after the other %v", name, err, werr)
+		}
+		if err != nil {
+			continue
+		}
+		if !reflect.DeepEqual(vm, wvm) || !reflect.DeepEqual(snaps, wsnaps) {
+			t.Fatalf("%q: %+v with %d snapshots, one after the other %+v with %d", name, vm, len(snaps), wvm, len(wsnaps))
+		}
+		if name == sql.Ref.Value && len(snaps) == 0 {
+			t.Fatalf("%s has no snapshots: the test compares nothing", name)
 		}
 	}
 }

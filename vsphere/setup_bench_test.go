@@ -2,6 +2,7 @@ package vsphere
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -10,7 +11,7 @@ import (
 
 // BenchmarkSetupRoundTrips measures what an export does before its first
 // CBT query (log in, find the disk, list its snapshots with their
-// changeIds, as findFCD does) against a server 20 ms away: the sequential round trips are
+// changeIds, as findFCD and findVMDisk do) against a server 20 ms away: the sequential round trips are
 // the time over the latency, the calls are the server's count.
 func BenchmarkSetupRoundTrips(b *testing.B) {
 	const latency = 20 * time.Millisecond
@@ -23,9 +24,30 @@ func BenchmarkSetupRoundTrips(b *testing.B) {
 	if !ok {
 		b.Fatal("no sparse demo disk")
 	}
-	cases := []struct{ name, datastore, disk string }{
-		{"by-name", "", simulator.DemoSparse},
-		{"by-id-on-datastore", info.Datastore, info.ID},
+	vm, ok := s.VM(simulator.DemoVMSQL)
+	if !ok {
+		b.Fatal("no SQL demo VM")
+	}
+	cases := []struct {
+		name string
+		find func(context.Context, *Client) error
+	}{
+		{"fcd-by-name", func(ctx context.Context, c *Client) error {
+			_, snaps, err := c.FindDiskSnapshots(ctx, "", simulator.DemoSparse)
+			return found(len(snaps), err)
+		}},
+		{"fcd-by-id-on-datastore", func(ctx context.Context, c *Client) error {
+			_, snaps, err := c.FindDiskSnapshots(ctx, info.Datastore, info.ID)
+			return found(len(snaps), err)
+		}},
+		{"vm-by-name", func(ctx context.Context, c *Client) error {
+			_, snaps, err := c.FindVMSnapshots(ctx, vm.Name)
+			return found(len(snaps), err)
+		}},
+		{"vm-by-moref", func(ctx context.Context, c *Client) error {
+			_, snaps, err := c.FindVMSnapshots(ctx, vm.Moref.Value)
+			return found(len(snaps), err)
+		}},
 	}
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
@@ -38,12 +60,8 @@ func BenchmarkSetupRoundTrips(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				d, snaps, err := c.FindDiskSnapshots(context.Background(), tc.datastore, tc.disk)
-				if err != nil {
+				if err := tc.find(context.Background(), c); err != nil {
 					b.Fatal(err)
-				}
-				if len(snaps) == 0 || d.ID != info.ID {
-					b.Fatalf("found %s with %d snapshots, want %s", d.ID, len(snaps), info.ID)
 				}
 				took += time.Since(t0)
 				calls += totalCalls(s.Stats()) - before
@@ -56,6 +74,13 @@ func BenchmarkSetupRoundTrips(b *testing.B) {
 			b.ReportMetric(took.Seconds()/float64(b.N), "s-setup")
 		})
 	}
+}
+
+func found(snaps int, err error) error {
+	if err == nil && snaps == 0 {
+		return errors.New("found no snapshots")
+	}
+	return err
 }
 
 func totalCalls(st simulator.Stats) int64 {
