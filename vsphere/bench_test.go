@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -231,4 +232,41 @@ func sequentialSweep(b *testing.B, c *Client, q Query) int64 {
 		off += res.Returnval.Length
 	}
 	return extents
+}
+
+// BenchmarkFetchSaturating sweeps the sparse disk against a server that
+// serves 8 calls at once, 20 ms each, and queues the rest: the adaptive
+// count should match 8 fixed workers' time without piling 32 calls on the
+// server. It reports seconds and the mean workers over the pages.
+func BenchmarkFetchSaturating(b *testing.B) {
+	d, stop := externalSim(b, "--latency", "20ms", "--max-concurrent", "8")
+	defer stop()
+	c, q := sparseQuery(b, d)
+	for _, workers := range []int{0, 8, 32} {
+		name := fmt.Sprintf("%dworkers", workers)
+		if workers == 0 {
+			name = "default"
+		}
+		b.Run(name, func(b *testing.B) {
+			var took time.Duration
+			var pages, workerPages int64
+			for b.Loop() {
+				t0 := time.Now()
+				for ev := range c.Fetch(context.Background(), q, FetchOptions{Workers: workers}) {
+					switch ev := ev.(type) {
+					case *PageEvent:
+						pages++
+						workerPages += int64(ev.Progress.Workers)
+					case *DoneEvent:
+						if !ev.Complete {
+							b.Fatalf("fetch incomplete: %v", ev.Err)
+						}
+					}
+				}
+				took += time.Since(t0)
+			}
+			b.ReportMetric(took.Seconds()/float64(b.N), "s")
+			b.ReportMetric(float64(workerPages)/float64(pages), "mean-workers")
+		})
+	}
 }
