@@ -205,27 +205,20 @@ func (c *Client) Fetch(ctx context.Context, q Query, opts FetchOptions) <-chan E
 		q.End = q.Capacity
 	}
 	f := &fetch{c: c, q: q, retry: opts.Retry.withDefaults(), start: time.Now()}
-	workers := opts.Workers
+	workers, most := opts.Workers, opts.Workers
 	var pace *paceController
 	if workers <= 0 {
 		pace = newPaceController(f.start)
-		workers = pace.workers()
+		workers, most = pace.workers(), paceMax
 	}
 	// The channel holds a few events per worker the fetch may run.
-	f.out = make(chan Event, 4*max(workers, paceMaxIf(pace)))
+	f.out = make(chan Event, 4*most)
 	f.total = q.End - q.Start
 	// Spans are aligned to 1 MiB so workers start on block boundaries.
 	f.plan = newPlan(q.Start, q.End, workers, 1<<20, pace)
 	c.progressed() // a new sweep starts with a fresh bound on logins
 	go f.run(ctx)
 	return f.out
-}
-
-func paceMaxIf(p *paceController) int {
-	if p == nil {
-		return 0
-	}
-	return p.max
 }
 
 type fetch struct {
