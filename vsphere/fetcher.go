@@ -129,7 +129,7 @@ type Progress struct {
 	Retries  int64
 	Extents  int64 // as reported
 	Elapsed  time.Duration
-	Workers  int
+	Workers  int // running at the time: the adaptive count changes
 	Canceled bool
 }
 
