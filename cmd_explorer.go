@@ -25,7 +25,7 @@ func runExplorer(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("cbtscope", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	connOpts := connFlags(fs, getenv)
-	workers := fs.Int("parallel", 4, "`workers` paging in parallel")
+	workers := fs.Int("parallel", 0, "`workers` paging in parallel (0: as many as the server keeps pace with, up to 32)")
 	var sel model.Select
 	fs.StringVar(&sel.VM, "vm", "", "open a VM disk's map directly: the VM's `name or moref` (--disk is then its label or key)")
 	fs.StringVar(&sel.Datastore, "datastore", "", "open a map directly: datastore `name` or moref")
@@ -47,8 +47,8 @@ func runExplorer(args []string, stdout, stderr io.Writer) int {
 	case fs.NArg() > 0:
 		fmt.Fprintf(stderr, "cbtscope: unknown command %q (see cbtscope --help)\n", fs.Arg(0))
 		return exitUsage
-	case *workers < 1 || *workers > 64:
-		fmt.Fprintln(stderr, "cbtscope: --parallel must be between 1 and 64")
+	case *workers < 0 || *workers > 64:
+		fmt.Fprintln(stderr, "cbtscope: --parallel must be between 0 (adapt) and 64")
 		return exitUsage
 	case sel.Disk == "" && (sel.VM != "" || sel.Datastore != "" || sel.Snapshot != "" || sel.ChangeID != "" || sel.BaseSnapshot != ""):
 		fmt.Fprintln(stderr, "cbtscope: --vm, --datastore, --snapshot, --change-id and --base-snapshot need --disk")

@@ -36,7 +36,7 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.snapshot, "snapshot", "", "target snapshot `id` (with --vm: name or moref; default: the newest)")
 	fs.StringVar(&f.changeID, "change-id", "", "base `changeId`, or '*' for all allocated areas")
 	fs.StringVar(&f.baseSnapshot, "base-snapshot", "", "base snapshot `id` (with --vm: name or moref; its changeId)")
-	fs.IntVar(&f.parallel, "parallel", 4, "`workers` paging in parallel")
+	fs.IntVar(&f.parallel, "parallel", 0, "`workers` paging in parallel (0: as many as the server keeps pace with, up to 32)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: cbtscope export [connection flags] [--datastore DS] --disk ID|NAME [--snapshot ID]\n"+
 			"         [--change-id ID|'*' | --base-snapshot ID] [--format json|csv] [-o FILE] [--parallel N]\n"+
@@ -50,8 +50,8 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		switch {
 		case f.changeID != "" && f.baseSnapshot != "":
 			return errors.New("give --change-id or --base-snapshot, not both")
-		case f.parallel < 1 || f.parallel > 64:
-			return errors.New("--parallel must be between 1 and 64")
+		case f.parallel < 0 || f.parallel > 64:
+			return errors.New("--parallel must be between 0 (adapt) and 64")
 		}
 		return nil
 	})

@@ -86,7 +86,7 @@ func TestExportMatchesGroundTruth(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, parallel := range []string{"1", "4"} {
+		for _, parallel := range []string{"0", "1", "4"} {
 			code, out, errs := runCLI(t, exportArgs(t, "--disk", name, "--parallel", parallel)...)
 			if code != exitOK {
 				t.Fatalf("%s: exit %d: %s", name, code, errs)

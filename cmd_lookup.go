@@ -33,29 +33,17 @@ func connect(ctx context.Context, cmd string, s vsphere.Settings, stderr io.Writ
 // findFCD finds a First Class Disk (by ID or name, on datastore when
 // given) and its snapshots, oldest first.
 func findFCD(ctx context.Context, c *vsphere.Client, datastore, name string) (vsphere.Disk, []vsphere.Snapshot, error) {
-	disk, err := c.FindDisk(ctx, datastore, name)
-	if err != nil {
-		return vsphere.Disk{}, nil, err
-	}
-	snaps, err := c.Snapshots(ctx, disk)
-	if err != nil {
-		return vsphere.Disk{}, nil, err
-	}
-	return disk, snaps, nil
+	return c.FindDiskSnapshots(ctx, datastore, name)
 }
 
 // findVMDisk finds a VM (by name or moref), its disk (by label or key) and
 // its snapshots, oldest first.
 func findVMDisk(ctx context.Context, c *vsphere.Client, vmName, disk string) (vsphere.VM, vsphere.VMDisk, []vsphere.VMSnapshot, error) {
-	vm, err := c.FindVM(ctx, vmName)
+	vm, snaps, err := c.FindVMSnapshots(ctx, vmName)
 	if err != nil {
 		return vsphere.VM{}, vsphere.VMDisk{}, nil, err
 	}
 	d, err := vm.FindDisk(disk)
-	if err != nil {
-		return vsphere.VM{}, vsphere.VMDisk{}, nil, err
-	}
-	snaps, err := c.VMSnapshots(ctx, vm)
 	if err != nil {
 		return vsphere.VM{}, vsphere.VMDisk{}, nil, err
 	}

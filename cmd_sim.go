@@ -30,6 +30,7 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.Listen, "listen", "127.0.0.1:0", "loopback `address` to listen on")
 	fs.BoolVar(&opts.TLS, "tls", false, "serve HTTPS with a self-signed certificate (its thumbprint is printed)")
 	fs.DurationVar(&opts.Latency, "latency", 0, "added to every call, SOAP or VI/JSON, e.g. 5ms")
+	fs.IntVar(&opts.Knobs.MaxConcurrent, "max-concurrent", 0, "serve at most `N` calls at once, SOAP or VI/JSON, queueing the rest (0: no limit)")
 	fs.IntVar(&opts.PageExtents, "page-extents", 2000, "most extents in one changed-areas reply (VstorageObjectVCenterQueryChangedDiskAreas or QueryChangedDiskAreas)")
 	fs.Float64Var(&opts.FalsePositives, "false-positives", 0, "share of changed runs reported a block wider on each side (0-1)")
 	fs.Uint64Var(&opts.Knobs.Seed, "seed", 0, "seed for probabilistic fault knobs")
@@ -65,8 +66,8 @@ func runSim(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "cbtscope sim: %v\n", err)
 		return exitUsage
 	}
-	if opts.PageExtents <= 0 || opts.FalsePositives < 0 || opts.FalsePositives > 1 || opts.Latency < 0 {
-		fmt.Fprintln(stderr, "cbtscope sim: --page-extents must be positive, --false-positives in [0, 1], --latency not negative")
+	if opts.PageExtents <= 0 || opts.FalsePositives < 0 || opts.FalsePositives > 1 || opts.Latency < 0 || opts.Knobs.MaxConcurrent < 0 {
+		fmt.Fprintln(stderr, "cbtscope sim: --page-extents must be positive, --false-positives in [0, 1], --latency and --max-concurrent not negative")
 		return exitUsage
 	}
 

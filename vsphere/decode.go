@@ -89,6 +89,15 @@ func decodeChangeInfo(body []byte, out *changeInfo) error {
 					return errors.New("empty changedArea")
 				}
 				depth--
+			} else if depth == 5 && string(tok.qname) == "changedArea" && len(tok.attrs) == 0 && isReturn(stack[:]) {
+				// The common case: a run of areas in the one shape servers
+				// send, read without the tag scanner. It consumes whole
+				// elements only, the first one's end tag included.
+				if used, n := fastAreas(d.buf[d.pos:], &out.Areas); n > 0 {
+					d.pos += used
+					depth--
+					leaf = false
+				}
 			}
 		case tokEnd:
 			if depth == 0 || !bytes.Equal(qstack[depth-1], tok.qname) {
@@ -154,6 +163,58 @@ func decodeChangeInfo(body []byte, out *changeInfo) error {
 			depth--
 		}
 	}
+}
+
+// fastAreas decodes changedArea elements in the fixed shape
+// <changedArea><start>N</start><length>N</length></changedArea>, N plain
+// digits, from b, which starts right after the first one's start tag (the
+// caller read it). It stops at the first byte that departs from the shape
+// and returns the bytes and the areas it consumed: whole elements only, so
+// the general decoder resumes at an element boundary and judges anything
+// unusual (space, comments, a sign, a prefix) itself.
+func fastAreas(b []byte, out *[]heatmap.Extent) (used, n int) {
+	const (
+		openArea     = "<changedArea>"
+		openStart    = "<start>"
+		startToLen   = "</start><length>"
+		closeLenArea = "</length></changedArea>"
+	)
+	for {
+		j := used
+		if n > 0 {
+			if !bytes.HasPrefix(b[j:], []byte(openArea)) {
+				return used, n
+			}
+			j += len(openArea)
+		}
+		if !bytes.HasPrefix(b[j:], []byte(openStart)) {
+			return used, n
+		}
+		start, j, ok := plainDigits(b, j+len(openStart))
+		if !ok || !bytes.HasPrefix(b[j:], []byte(startToLen)) {
+			return used, n
+		}
+		length, j, ok := plainDigits(b, j+len(startToLen))
+		if !ok || !bytes.HasPrefix(b[j:], []byte(closeLenArea)) {
+			return used, n
+		}
+		*out = append(*out, heatmap.Extent{Start: start, Length: length})
+		used, n = j+len(closeLenArea), n+1
+	}
+}
+
+// plainDigits reads 1 to 18 decimal digits (no sign, no space: anything
+// else is for the general decoder) from b at i, and where they end.
+func plainDigits(b []byte, i int) (v int64, end int, ok bool) {
+	end = i
+	for end < len(b) && end-i < 19 && b[end] >= '0' && b[end] <= '9' {
+		v = v*10 + int64(b[end]-'0')
+		end++
+	}
+	if end == i || end-i > 18 {
+		return 0, i, false
+	}
+	return v, end, true
 }
 
 const (

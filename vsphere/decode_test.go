@@ -154,6 +154,9 @@ func FuzzDecodeChangeInfo(f *testing.F) {
 	// The VM method's reply: the same DiskChangeInfo under its own name.
 	f.Add(bytes.ReplaceAll(good, []byte("VstorageObjectVCenterQueryChangedDiskAreasResponse"), []byte("QueryChangedDiskAreasResponse")))
 	f.Add([]byte(strings.ReplaceAll(vcenterStyleReply, "VstorageObjectVCenterQueryChangedDiskAreasResponse", "QueryChangedDiskAreasResponse")))
+	// Areas in the fixed shape the fast path reads, mixed with others.
+	mixed, _ := mixedReply()
+	f.Add(mixed)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		refs := map[bool]*changeInfo{}
 		for _, vm := range []bool{false, true} {

@@ -38,7 +38,8 @@ type Query struct {
 
 // FetchOptions tune a sweep.
 type FetchOptions struct {
-	// Workers page their own slices of the range in parallel; 4 when zero.
+	// Workers fixes how many workers page the range in parallel; when
+	// zero, the count adapts to the server, from 4 up to 32.
 	Workers int
 	// Retry bounds retries of transient failures.
 	Retry RetryPolicy
@@ -128,7 +129,7 @@ type Progress struct {
 	Retries  int64
 	Extents  int64 // as reported
 	Elapsed  time.Duration
-	Workers  int
+	Workers  int // running at the time: the adaptive count changes
 	Canceled bool
 }
 
@@ -195,29 +196,40 @@ func checkPage(ci *changeInfo, offset, capacity int64) (heatmap.Page, error) {
 // or not the reader goes on reading, and the DoneEvent is delivered only if
 // there is room for it. A reader that does not cancel must read until the
 // channel closes.
+//
+// With opts.Workers zero the worker count adapts to the server (see
+// paceController); workers that finish their slice take over part of the
+// slice with the most left (see plan).
 func (c *Client) Fetch(ctx context.Context, q Query, opts FetchOptions) <-chan Event {
 	if q.End == 0 {
 		q.End = q.Capacity
 	}
-	workers := opts.Workers
+	f := &fetch{c: c, q: q, retry: opts.Retry.withDefaults(), start: time.Now()}
+	workers, most := opts.Workers, opts.Workers
+	var pace *paceController
 	if workers <= 0 {
-		workers = 4
+		pace = newPaceController(f.start)
+		workers, most = pace.workers(), paceMax
 	}
-	f := &fetch{c: c, q: q, retry: opts.Retry.withDefaults(), out: make(chan Event, 4*workers), start: time.Now(), workers: workers}
+	// The channel holds a few events per worker the fetch may run.
+	f.out = make(chan Event, 4*most)
 	f.total = q.End - q.Start
+	// Spans are aligned to 1 MiB so workers start on block boundaries.
+	f.plan = newPlan(q.Start, q.End, workers, 1<<20, pace)
 	c.progressed() // a new sweep starts with a fresh bound on logins
 	go f.run(ctx)
 	return f.out
 }
 
 type fetch struct {
-	c       *Client
-	q       Query
-	retry   RetryPolicy
-	out     chan Event
-	start   time.Time
-	workers int
-	total   int64
+	c     *Client
+	q     Query
+	retry RetryPolicy
+	out   chan Event
+	start time.Time
+	total int64
+	plan  *plan
+	wg    sync.WaitGroup
 
 	scanned, pages, calls, retries, extents atomic.Int64
 
@@ -228,7 +240,7 @@ type fetch struct {
 func (f *fetch) progress() Progress {
 	return Progress{
 		Scanned: f.scanned.Load(), Total: f.total, Pages: f.pages.Load(), Calls: f.calls.Load(),
-		Retries: f.retries.Load(), Extents: f.extents.Load(), Elapsed: time.Since(f.start), Workers: f.workers,
+		Retries: f.retries.Load(), Extents: f.extents.Load(), Elapsed: time.Since(f.start), Workers: f.plan.workers(),
 	}
 }
 
@@ -239,23 +251,10 @@ func (f *fetch) run(ctx context.Context) {
 		f.out <- &DoneEvent{Err: fmt.Errorf("range [%d, %d) is not inside the disk of %d bytes", q.Start, q.End, q.Capacity)}
 		return
 	}
-	// Slices are aligned to 1 MiB so workers start on block boundaries.
-	const align = 1 << 20
-	span := q.End - q.Start
-	per := (span/int64(f.workers) + align - 1) / align * align
-	var wg sync.WaitGroup
-	for w := 0; w < f.workers; w++ {
-		s := q.Start + int64(w)*per
-		e := min(s+per, q.End)
-		if w == f.workers-1 {
-			e = q.End
-		}
-		if s >= e {
-			continue
-		}
-		wg.Go(func() { f.sweep(ctx, s, e) })
+	for _, sp := range f.plan.start() {
+		f.wg.Go(func() { f.work(ctx, sp) })
 	}
-	wg.Wait()
+	f.wg.Wait()
 	p := f.progress()
 	p.Canceled = ctx.Err() != nil
 	done := &DoneEvent{Complete: f.firstErr == nil && p.Scanned == f.total && !p.Canceled, Err: f.firstErr, Progress: p}
@@ -280,6 +279,17 @@ func (f *fetch) send(ctx context.Context, ev Event) bool {
 	}
 }
 
+// stop ends the worker holding sp on err at off, reporting the range it
+// leaves unscanned: from off to its span's end as it is now (a part split
+// off earlier is another worker's).
+func (f *fetch) stop(ctx context.Context, sp *span, off int64, err error) {
+	end, adopt := f.plan.abandon(sp, off)
+	f.fail(ctx, err, off, end)
+	if adopt != nil {
+		f.wg.Go(func() { f.work(ctx, adopt) })
+	}
+}
+
 func (f *fetch) fail(ctx context.Context, err error, off, end int64) {
 	req := requestOf(&f.q, off)
 	ev := &FaultEvent{Err: err, Unscanned: heatmap.Window{Start: off, End: end}}
@@ -290,34 +300,46 @@ func (f *fetch) fail(ctx context.Context, err error, off, end int64) {
 	f.send(ctx, ev)
 }
 
-// sweep pages [s, e). Its last page may reach past e into the next slice;
-// the overlap is harmless, as the change map merges exactly.
-func (f *fetch) sweep(ctx context.Context, s, e int64) {
+// work pages the spans the plan gives it until none is left. A page may
+// reach past its span's end into the next: the overlap is harmless, as the
+// change map merges exactly.
+func (f *fetch) work(ctx context.Context, sp *span) {
 	var ci changeInfo
-	off := s
-	for off < e {
-		if ctx.Err() != nil {
+	for {
+		var off int64
+		var ok bool
+		if sp, off, ok = f.plan.next(sp); !ok {
 			return
 		}
-		if err := f.query(ctx, off, &ci); err != nil {
-			if ctx.Err() == nil {
-				f.fail(ctx, err, off, e)
+		if ctx.Err() != nil {
+			f.plan.leave()
+			return
+		}
+		began, err := f.query(ctx, off, &ci)
+		if err != nil {
+			if ctx.Err() != nil {
+				f.plan.leave()
+				return
 			}
+			f.stop(ctx, sp, off, err)
 			return
 		}
 		page, err := checkPage(&ci, off, f.q.Capacity)
 		if err != nil {
-			f.fail(ctx, err, off, e)
+			f.stop(ctx, sp, off, err)
 			return
 		}
-		next := off + page.Length
-		f.scanned.Add(min(next, e) - off)
+		scanned, more := f.plan.done(sp, off, page.Length, callSample{Start: began, End: time.Now()})
+		for _, s := range more {
+			f.wg.Go(func() { f.work(ctx, s) })
+		}
+		f.scanned.Add(scanned)
 		f.pages.Add(1)
 		f.extents.Add(int64(len(page.Extents)))
 		if !f.send(ctx, &PageEvent{Page: page, Progress: f.progress()}) {
+			f.plan.leave()
 			return
 		}
-		off = next
 	}
 }
 
@@ -332,29 +354,29 @@ const maxFreeRetries = 64
 // A NotAuthenticated does not spend an attempt: with parallel workers, one
 // expiry fails every call in flight, and each would otherwise burn a retry.
 // Logins are bounded instead by maxLoginsWithoutProgress, shared by all.
-func (f *fetch) query(ctx context.Context, off int64, ci *changeInfo) error {
-	var err error
+func (f *fetch) query(ctx context.Context, off int64, ci *changeInfo) (began time.Time, err error) {
 	spent, free := 0, 0
 	for {
 		gen := f.c.generation()
 		f.calls.Add(1)
+		began = time.Now()
 		err = f.c.queryChangedAreas(ctx, &f.q, off, ci)
 		if err == nil {
 			f.c.progressed()
-			return nil
+			return began, nil
 		}
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return began, ctx.Err()
 		}
 		if flt, ok := AsFault(err, nil); ok && flt.Type == "NotAuthenticated" {
 			if free++; free > maxFreeRetries {
-				return fmt.Errorf("giving up at startOffset %d: the session ended %d times under this page: %w", off, free-1, err)
+				return began, fmt.Errorf("giving up at startOffset %d: the session ended %d times under this page: %w", off, free-1, err)
 			}
 			if rerr := f.c.renew(ctx, gen); rerr != nil {
 				if ctx.Err() != nil {
-					return ctx.Err()
+					return began, ctx.Err()
 				}
-				return rerr
+				return began, rerr
 			}
 			f.retries.Add(1)
 			f.send(ctx, &ProgressEvent{Progress: f.progress()})
@@ -362,8 +384,10 @@ func (f *fetch) query(ctx context.Context, off int64, ci *changeInfo) error {
 		}
 		var te *TransientError
 		if !errors.As(err, &te) {
-			return err
+			return began, err
 		}
+		// A transient failure is a sign of overload: fewer workers.
+		f.plan.failed(callSample{Start: began, End: time.Now(), Failed: true})
 		if spent++; spent >= f.retry.Attempts {
 			break
 		}
@@ -373,9 +397,9 @@ func (f *fetch) query(ctx context.Context, off int64, ci *changeInfo) error {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return ctx.Err()
+			return began, ctx.Err()
 		case <-t.C:
 		}
 	}
-	return fmt.Errorf("giving up at startOffset %d after %d attempts: %w", off, f.retry.Attempts, err)
+	return began, fmt.Errorf("giving up at startOffset %d after %d attempts: %w", off, f.retry.Attempts, err)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vmware/govmomi/view"
@@ -72,10 +73,34 @@ var vmProperties = []string{"name", "runtime.powerState", "config.template", "co
 // and one PropertyCollector retrieval (paged), never a call per VM.
 // Templates are left out: they cannot be snapshotted.
 func (c *Client) VMs(ctx context.Context) ([]VM, error) {
-	dss, err := c.Datastores(ctx)
+	// The datastores name the disks' backings; listed beside the VMs, not
+	// before them.
+	var dss []Datastore
+	var dsErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { dss, dsErr = c.Datastores(ctx) })
+	vms, err := c.listVMs(ctx)
+	wg.Wait()
+	if dsErr != nil {
+		return nil, dsErr
+	}
 	if err != nil {
 		return nil, err
 	}
+	out := make([]VM, 0, len(vms))
+	for _, vm := range vms {
+		if vm.Config != nil && vm.Config.Template {
+			continue
+		}
+		out = append(out, vmFromMO(vm, dss))
+	}
+	slices.SortFunc(out, func(a, b VM) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Ref.Value, b.Ref.Value))
+	})
+	return out, nil
+}
+
+func (c *Client) listVMs(ctx context.Context) ([]mo.VirtualMachine, error) {
 	m := view.NewManager(c.vim)
 	v, err := m.CreateContainerView(ctx, c.vim.ServiceContent.RootFolder, []string{"VirtualMachine"}, true)
 	if err != nil {
@@ -96,17 +121,7 @@ func (c *Client) VMs(ctx context.Context) ([]VM, error) {
 	if err := c.retrieve(ctx, spec, &vms); err != nil {
 		return nil, fmt.Errorf("listing VMs: %w", err)
 	}
-	out := make([]VM, 0, len(vms))
-	for _, vm := range vms {
-		if vm.Config != nil && vm.Config.Template {
-			continue
-		}
-		out = append(out, vmFromMO(vm, dss))
-	}
-	slices.SortFunc(out, func(a, b VM) int {
-		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Ref.Value, b.Ref.Value))
-	})
-	return out, nil
+	return vms, nil
 }
 
 // retrieve runs one RetrievePropertiesEx and follows its token with
@@ -205,8 +220,18 @@ func (c *Client) VMSnapshots(ctx context.Context, vm VM) ([]VMSnapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing snapshots of VM %s: %w", vm.Name, err)
 	}
+	var tree *types.VirtualMachineSnapshotInfo
+	if len(vms) == 1 {
+		tree = vms[0].Snapshot
+	}
+	return c.vmSnapshots(ctx, vm, tree)
+}
+
+// vmSnapshots flattens a VM's snapshot tree and reads the changeIds of
+// every snapshot's disks in one retrieval.
+func (c *Client) vmSnapshots(ctx context.Context, vm VM, tree *types.VirtualMachineSnapshotInfo) ([]VMSnapshot, error) {
 	var out []VMSnapshot
-	if len(vms) == 1 && vms[0].Snapshot != nil {
+	if tree != nil {
 		var walk func([]types.VirtualMachineSnapshotTree)
 		walk = func(l []types.VirtualMachineSnapshotTree) {
 			for _, t := range l {
@@ -214,7 +239,7 @@ func (c *Client) VMSnapshots(ctx context.Context, vm VM) ([]VMSnapshot, error) {
 				walk(t.ChildSnapshotList)
 			}
 		}
-		walk(vms[0].Snapshot.RootSnapshotList)
+		walk(tree.RootSnapshotList)
 	}
 	if len(out) == 0 {
 		return out, nil
@@ -246,6 +271,51 @@ func (c *Client) VMSnapshots(ctx context.Context, vm VM) ([]VMSnapshot, error) {
 	}
 	slices.SortStableFunc(out, func(a, b VMSnapshot) int { return a.CreateTime.Compare(b.CreateTime) })
 	return out, nil
+}
+
+// FindVMSnapshots is FindVM, then VMSnapshots. Given a moref, it reads the
+// VM and its snapshot tree in one retrieval, beside the datastore list,
+// instead of listing every VM first.
+func (c *Client) FindVMSnapshots(ctx context.Context, nameOrMoref string) (VM, []VMSnapshot, error) {
+	if strings.HasPrefix(nameOrMoref, "vm-") {
+		if vm, tree, ok := c.vmByMoref(ctx, nameOrMoref); ok {
+			snaps, err := c.vmSnapshots(ctx, vm, tree)
+			if err != nil {
+				return VM{}, nil, err
+			}
+			return vm, snaps, nil
+		}
+		// Not a moref after all (or the read failed): look it up by
+		// name, which says what is wrong.
+	}
+	vm, err := c.FindVM(ctx, nameOrMoref)
+	if err != nil {
+		return VM{}, nil, err
+	}
+	snaps, err := c.VMSnapshots(ctx, vm)
+	if err != nil {
+		return VM{}, nil, err
+	}
+	return vm, snaps, nil
+}
+
+// vmByMoref reads the VM with moref value ref and its snapshot tree; ok is
+// false when there is no such VM (or it is a template) or the read failed.
+func (c *Client) vmByMoref(ctx context.Context, ref string) (VM, *types.VirtualMachineSnapshotInfo, bool) {
+	var dss []Datastore
+	var dsErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { dss, dsErr = c.Datastores(ctx) })
+	var vms []mo.VirtualMachine
+	err := c.retrieve(ctx, types.PropertyFilterSpec{
+		ObjectSet: []types.ObjectSpec{{Obj: types.ManagedObjectReference{Type: "VirtualMachine", Value: ref}}},
+		PropSet:   []types.PropertySpec{{Type: "VirtualMachine", PathSet: append(slices.Clip(vmProperties), "snapshot.rootSnapshotList")}},
+	}, &vms)
+	wg.Wait()
+	if err != nil || dsErr != nil || len(vms) != 1 || (vms[0].Config != nil && vms[0].Config.Template) {
+		return VM{}, nil, false
+	}
+	return vmFromMO(vms[0], dss), vms[0].Snapshot, true
 }
 
 // FindVM finds a VM by name or moref value; an ambiguous name is a

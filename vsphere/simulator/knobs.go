@@ -93,6 +93,10 @@ type Knobs struct {
 	// Latency is added to every SOAP call, outside any lock, so parallel
 	// clients overlap their waits as they would against a distant vCenter.
 	Latency time.Duration `json:"latency,omitempty"`
+	// MaxConcurrent serves at most this many SOAP calls at once (latency
+	// included); the rest queue, so latency rises with concurrency as on a
+	// saturated vCenter. 0 means no limit.
+	MaxConcurrent int `json:"maxConcurrent,omitempty"`
 	// DropConnection sends the start of a reply, then closes the connection.
 	DropConnection Trigger `json:"dropConnection,omitzero"`
 	// HTTP500 answers 500 Internal Server Error with an HTML body, as a
@@ -134,6 +138,10 @@ type knobState struct {
 	knobs Knobs
 	calls uint64
 	rng   *rand.Rand
+	// slots holds a token per call being served under MaxConcurrent; nil
+	// when there is no limit. Calls keep the channel they took a token
+	// from, so changing the knob mid-call is safe.
+	slots chan struct{}
 }
 
 func (k *knobState) set(kn Knobs) {
@@ -142,6 +150,32 @@ func (k *knobState) set(kn Knobs) {
 	k.knobs = kn
 	k.calls = 0
 	k.rng = rand.New(rand.NewPCG(kn.Seed, 0x5eed))
+	k.slots = nil
+	if kn.MaxConcurrent > 0 {
+		k.slots = make(chan struct{}, kn.MaxConcurrent)
+	}
+}
+
+// admit waits for a slot under MaxConcurrent and returns its release;
+// ok is false when done closed first.
+func (k *knobState) admit(done <-chan struct{}) (release func(), ok bool) {
+	k.mu.Lock()
+	slots := k.slots
+	k.mu.Unlock()
+	if slots == nil {
+		return func() {}, true
+	}
+	select {
+	case slots <- struct{}{}: // a free slot wins over a request that just ended
+		return func() { <-slots }, true
+	default:
+	}
+	select {
+	case slots <- struct{}{}:
+		return func() { <-slots }, true
+	case <-done:
+		return nil, false
+	}
 }
 
 func (k *knobState) get() Knobs {

@@ -199,3 +199,36 @@ func TestLatencyKnob(t *testing.T) {
 		t.Logf("call took %v after latency was cleared (slow machine?)", took)
 	}
 }
+
+// MaxConcurrent admits that many calls at once; the next waits for a slot
+// (or gives up when its request ends), and a new setting frees it.
+func TestMaxConcurrentQueuesCallsBeyondTheLimit(t *testing.T) {
+	var k knobState
+	k.set(Knobs{MaxConcurrent: 2})
+	gone := make(chan struct{})
+	close(gone) // a request whose client has left
+	var releases []func()
+	for i := range 2 {
+		release, ok := k.admit(nil)
+		if !ok {
+			t.Fatalf("call %d of 2 was not admitted", i+1)
+		}
+		releases = append(releases, release)
+	}
+	if _, ok := k.admit(gone); ok {
+		t.Fatal("a third call was admitted beside two under MaxConcurrent 2")
+	}
+	releases[0]()
+	release, ok := k.admit(gone)
+	if !ok {
+		t.Fatal("a call was not admitted after a slot was released")
+	}
+	release()
+	releases[1]()
+	k.set(Knobs{})
+	for range 10 {
+		if _, ok := k.admit(gone); !ok {
+			t.Fatal("a call was queued with no limit set")
+		}
+	}
+}

@@ -20,10 +20,17 @@ import (
 // for a transport fault instead of a reply.
 type transportFault struct{ inj injection }
 
-// middleware adds the latency knob and turns a transportFault raised by the
+// middleware adds the latency and concurrency knobs and turns a transportFault raised by the
 // CBT method into the damage it names.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			release, ok := s.knobs.admit(r.Context().Done())
+			if !ok {
+				return
+			}
+			defer release()
+		}
 		if d := s.knobs.latency(); d > 0 && r.Method == http.MethodPost {
 			t := time.NewTimer(d)
 			select {
