@@ -28,6 +28,10 @@ func (s *Server) build(ctx context.Context) error {
 	m.ClusterHost = 2
 	m.Portgroup = 0
 	m.Autostart = false
+	// The service content names the release vimServiceVersions.xml
+	// advertises, as a vCenter 8.0 U3 does (vcsim's own says 6.5).
+	m.ServiceContent.About.ApiVersion = JSONRelease
+	m.ServiceContent.About.Version = "8.0.3"
 	if err := m.Create(); err != nil {
 		return err
 	}

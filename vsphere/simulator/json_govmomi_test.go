@@ -58,6 +58,10 @@ func TestJSONServiceContentEqualsSOAP(t *testing.T) {
 	if !reflect.DeepEqual(jsonC.ServiceContent, soapC.ServiceContent) {
 		t.Errorf("service content over JSON:\n%+v\nover SOAP:\n%+v", jsonC.ServiceContent, soapC.ServiceContent)
 	}
+	// The service content names the release the versions file advertises.
+	if got := jsonC.ServiceContent.About.ApiVersion; got != JSONRelease {
+		t.Errorf("About.ApiVersion = %q, want the advertised %q", got, JSONRelease)
+	}
 	us, err := session.NewManager(jsonC).UserSession(context.Background())
 	if err != nil || us == nil {
 		t.Fatalf("current session over JSON: %v, %v", us, err)
