@@ -2,6 +2,7 @@ package heatmap
 
 import (
 	"fmt"
+	"math/bits"
 	"sync"
 )
 
@@ -172,5 +173,9 @@ func (c CompareCell) Shade() CompareShade {
 			top = p
 		}
 	}
-	return compareShade(top, changeLevel(changed, n, CompareLevels))
+	// ceil(changed/len * levels), in 128 bits so huge cells are exact.
+	hi, lo := bits.Mul64(uint64(changed), CompareLevels)
+	lo, carry := bits.Add64(lo, uint64(n-1), 0)
+	q, _ := bits.Div64(hi+carry, lo, uint64(n))
+	return compareShade(top, int(q))
 }

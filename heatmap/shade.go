@@ -1,5 +1,7 @@
 package heatmap
 
+import "math/bits"
+
 // Shade is what a cell shows: its state, and for changed cells how much of
 // it changed, quantised to one of Levels steps.
 type Shade uint8
@@ -40,7 +42,11 @@ func (c Cell) Shade() Shade {
 	case n <= 0:
 		return ShadeEmpty
 	case c.Changed > 0:
-		return ShadeChanged + Shade(changeLevel(c.Changed, n, Levels)) - 1
+		// ceil(changed/len * Levels), in 128 bits so huge cells are exact.
+		hi, lo := bits.Mul64(uint64(c.Changed), Levels)
+		lo, carry := bits.Add64(lo, uint64(n-1), 0)
+		q, _ := bits.Div64(hi+carry, lo, uint64(n))
+		return ShadeChanged + Shade(q) - 1
 	case c.Faulted > 0:
 		return ShadeFaulted
 	case c.Scanned >= n:
