@@ -19,9 +19,9 @@ import "math/bits"
 // marks answer instead, so a boundary never costs more than before.
 //
 // Samples cost at most 8 bytes per samplePieces pieces (half a byte per
-// extent). They are rebuilt whole, in prepare, for a chunk whose pieces
-// changed: that is one pass over the pieces of the chunks a frame's worth of
-// pages touched.
+// extent). A chunk is sampled when its range is wholly scanned (clip), and
+// sampled again whole, in prepare, after its pieces change: one pass over
+// the pieces of the chunks a frame's worth of pages touched.
 
 // sample indexes the chunk at one byte position.
 type sample struct{ rank, cum uint32 }
