@@ -62,6 +62,12 @@ func (s *rangeSet) searchAll(xs, out []int64, lo []int) {
 	// is cache-resident and boundaries increase, so gallop from the last hit.
 	b := 0
 	for k, x := range xs {
+		if s.samples != nil {
+			if l, ok := s.samples.narrow(x, n); ok {
+				lo[k] = l
+				continue
+			}
+		}
 		b = gallop(s.index, x, b)
 		lo[k] = max((b-1)*indexStride, 0)
 	}

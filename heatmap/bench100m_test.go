@@ -134,6 +134,11 @@ func BenchmarkFrame100M(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			var g Grid
 			var sb strings.Builder
+			// The first frame after the last page builds what the rest
+			// reuse; BenchmarkBuild100M counts it.
+			if err := m.GridInto(&g, tc.w, 200, 100); err != nil {
+				b.Fatal(err)
+			}
 			for b.Loop() {
 				if err := m.GridInto(&g, tc.w, 200, 100); err != nil {
 					b.Fatal(err)
@@ -169,5 +174,39 @@ func BenchmarkStats100M(b *testing.B) {
 		}
 		b.ReportMetric(float64(perPage.Nanoseconds())/1e6, "ms/page")
 		b.ReportMetric(float64(final.Nanoseconds())/1e3, "µs/stats-final")
+	}
+}
+
+// BenchmarkFrameParts100M splits BenchmarkFrame100M's frame into its grid
+// and its rendering, to say which one a frame's time goes to.
+func BenchmarkFrameParts100M(b *testing.B) {
+	m := benchMap100M(b)
+	r := NewRenderer(DarkTheme())
+	c := m.Capacity()
+	for _, tc := range []struct {
+		name string
+		w    Window
+	}{
+		{"whole", Window{0, c}},
+		{"zoomed", Window{c / 3, c/3 + c/1000}},
+		{"deep", Window{c / 2, c/2 + 200*benchBlock}},
+	} {
+		var g Grid
+		b.Run(tc.name+"/grid", func(b *testing.B) {
+			for b.Loop() {
+				if err := m.GridInto(&g, tc.w, 200, 100); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ms/frame")
+		})
+		b.Run(tc.name+"/render", func(b *testing.B) {
+			var sb strings.Builder
+			for b.Loop() {
+				sb.Reset()
+				r.RenderTo(&sb, &g, 4321)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ms/frame")
+		})
 	}
 }

@@ -160,27 +160,16 @@ func (r *Renderer) RenderCompare(b *strings.Builder, g *CompareGrid, cursor int)
 		return
 	}
 	lines := (g.Rows + 1) / 2
-	b.Grow(lines * (g.Cols*8 + 48))
+	ps := make([]uint16, lines*g.Cols)
 	for ty := range lines {
-		if ty > 0 {
-			b.WriteByte('\n')
-		}
-		prev := -1
 		top := 2 * ty * g.Cols
 		for x := range g.Cols {
-			st := shade(top + x)
 			sb := CompareEmpty
 			if 2*ty+1 < g.Rows {
 				sb = shade(top + g.Cols + x)
 			}
-			p := int(st)*numCompareShades + int(sb)
-			if p == prev {
-				b.WriteString(t.pairGlyph[p])
-				continue
-			}
-			b.WriteString(t.pair[p])
-			prev = p
+			ps[ty*g.Cols+x] = uint16(int(shade(top+x))*numCompareShades + int(sb))
 		}
-		b.WriteString(reset)
 	}
+	writePairs(b, ps, lines, g.Cols, t.pair[:], t.pairGlyph[:])
 }

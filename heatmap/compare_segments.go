@@ -58,6 +58,7 @@ func (s *segments) finish() {
 		s.blocks[n/indexStride].below = run
 	}
 	s.labels = nil
+	s.set.sampleRanks()
 }
 
 func (s *segments) len() int { return len(s.set.starts) }

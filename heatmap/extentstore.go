@@ -53,7 +53,11 @@ type chunk struct {
 	// marks and tops index the pieces for searches; see extentstore_index.go.
 	marks []mark
 	tops  []uint32
-	bytes int64 // in all pieces
+	// samples index the pieces by byte position for frames; see
+	// extentstore_sample.go.
+	samples     []sample
+	sampleShift uint8
+	bytes       int64 // in all pieces
 	// before and rank are the bytes and pieces of every earlier chunk.
 	before int64
 	rank   int
@@ -80,6 +84,7 @@ func (s *extentStore) prepare() {
 	}
 	for k := range s.chunks {
 		s.chunks[k].ensureIndex()
+		s.chunks[k].ensureSamples()
 	}
 	for k := max(s.prefixed, 1); k < len(s.chunks); k++ {
 		p := &s.chunks[k-1]

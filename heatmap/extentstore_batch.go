@@ -38,14 +38,30 @@ func (s *extentStore) coveredBelowAll(xs, out []int64) {
 
 // probe is one boundary's search: its chunk (-1 when no chunk starts below
 // it), its offset in the chunk, and how far the search got (tops, then
-// marks, then pieces below the offset).
+// marks, then pieces below the offset). A boundary answered from a sample
+// has walk set, rank the piece to walk from and cum the bytes before it.
 type probe struct {
 	q    int32
 	rank int32
+	walk bool
 	d    uint64
+	cum  int64
 }
 
+// searchBlock is how many boundaries go through each level together: the
+// lines one level loads are still in the core's caches when the next level
+// reads them again.
+const searchBlock = 256
+
 func (s *extentStore) searchAll(xs, out []int64, probes []probe) {
+	for len(xs) > searchBlock {
+		s.searchBlock(xs[:searchBlock], out[:searchBlock], probes[:searchBlock])
+		xs, out, probes = xs[searchBlock:], out[searchBlock:], probes[searchBlock:]
+	}
+	s.searchBlock(xs, out, probes)
+}
+
+func (s *extentStore) searchBlock(xs, out []int64, probes []probe) {
 	chunks := s.chunks
 	// Each boundary's chunk: the last whose base is below it. Boundaries
 	// increase, so gallop from the last one's.
@@ -83,24 +99,38 @@ func (s *extentStore) searchAll(xs, out []int64, probes []probe) {
 		}
 		probes[k] = p
 	}
-	// Each level for every boundary, then the next level.
+	// The samples answer most boundaries: one sample each, then a walk.
+	for k := range probes {
+		if p := &probes[k]; p.rank < 0 {
+			if r, cum, ok := chunks[p.q].sampled(p.d); ok {
+				p.rank, p.cum, p.walk = int32(r), cum, true
+			}
+		}
+	}
+	// The rest go through the index, each level for every boundary, then
+	// the next level.
 	for k := range probes {
 		if p := &probes[k]; p.rank < 0 {
 			p.rank = int32(chunks[p.q].topRank(p.d))
 		}
 	}
 	for k := range probes {
-		if p := &probes[k]; p.d > 0 && p.rank > 0 {
+		if p := &probes[k]; !p.walk && p.d > 0 && p.rank > 0 {
 			p.rank = int32(chunks[p.q].markRank(p.d, int(p.rank)))
 		}
 	}
 	for k := range probes {
-		if p := &probes[k]; p.d > 0 && p.rank > 0 {
+		if p := &probes[k]; !p.walk && p.d > 0 && p.rank > 0 {
 			p.rank = int32(chunks[p.q].pieceRank(p.d, int(p.rank)))
 		}
 	}
 	for k, x := range xs {
 		p := probes[k]
+		if p.walk {
+			c := &chunks[p.q]
+			out[k] = c.before + c.walkBelow(p.d, int(p.rank), p.cum)
+			continue
+		}
 		q, r := int(p.q), int(p.rank)
 		if q >= 0 && r == 0 {
 			// Nothing of this chunk starts below x: the previous chunk's

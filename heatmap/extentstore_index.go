@@ -56,6 +56,7 @@ func (c *chunk) ensureIndex() {
 func (c *chunk) truncateIndex(i int) {
 	c.marks = c.marks[:min(len(c.marks), marksFor(i))]
 	c.tops = c.tops[:min(len(c.tops), topsFor(i))]
+	c.samples = c.samples[:0]
 }
 
 // topRank is the number of tops below offset d.

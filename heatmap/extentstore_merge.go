@@ -257,6 +257,9 @@ func (s *extentStore) clip(k int) {
 		s.spare.release(old)
 	}
 	c.ensureIndex()
+	// A finished chunk is sampled now, while pages stream in, rather than
+	// all at once in the first frame after the last page.
+	c.ensureSamples()
 	c.marks = exact(c.marks)
 	c.tops = exact(c.tops)
 }

@@ -24,6 +24,8 @@ type rangeSet struct {
 	// array. Appends keep it current; a splice truncates it at the splice and
 	// ensureIndex extends it again.
 	index []int64
+	// samples, when set, narrow frame searches; see rangeset_sample.go.
+	samples *rankSamples
 }
 
 // indexStride is eight starts: one 64-byte cache line.
@@ -54,6 +56,7 @@ func (s *rangeSet) total() int64 {
 
 // add puts [e.Start, e.End()) in the set. e.Length must be positive.
 func (s *rangeSet) add(e Extent) {
+	s.samples = nil
 	n := len(s.starts)
 	if len(s.pending) == 0 {
 		if n == 0 {
@@ -225,6 +228,7 @@ func (s *rangeSet) overlapping(a, b int64) (int, int) {
 // subtract removes [a, b) from the set. It rebuilds the set, which suits the
 // small sets it is used on (faulted ranges).
 func (s *rangeSet) subtract(a, b int64) {
+	s.samples = nil
 	s.flush()
 	i, j := s.overlapping(a, b)
 	if i == j {

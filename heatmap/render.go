@@ -218,30 +218,18 @@ func (r *Renderer) RenderTo(b *strings.Builder, g *Grid, cursor int) {
 		return
 	}
 	lines := (g.Rows + 1) / 2
-	b.Grow(lines * (g.Cols*8 + 48))
-	for ty := 0; ty < lines; ty++ {
-		if ty > 0 {
-			b.WriteByte('\n')
-		}
-		prev := -1
+	ps := make([]uint16, lines*g.Cols)
+	for ty := range lines {
 		top := 2 * ty * g.Cols
-		for x := 0; x < g.Cols; x++ {
-			st := shade(top + x)
+		for x := range g.Cols {
 			sb := ShadeEmpty
 			if 2*ty+1 < g.Rows {
 				sb = shade(top + g.Cols + x)
 			}
-			p := int(st)*numShades + int(sb)
-			if p == prev {
-				// Same colours as the cell before: the glyph alone will do.
-				b.WriteString(r.pairGlyph[p])
-				continue
-			}
-			b.WriteString(r.pair[p])
-			prev = p
+			ps[ty*g.Cols+x] = uint16(int(shade(top+x))*numShades + int(sb))
 		}
-		b.WriteString(reset)
 	}
+	writePairs(b, ps, lines, g.Cols, r.pair[:], r.pairGlyph[:])
 }
 
 // Legend is one line, at most width columns, saying what a cell covers and
