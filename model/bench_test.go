@@ -1,6 +1,7 @@
 package model
 
 import (
+	"io"
 	"math/rand/v2"
 	"testing"
 
@@ -54,4 +55,67 @@ func BenchmarkView1MStreaming(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ms/frame")
 	b.ReportMetric(float64(cm.Len()), "extents")
+}
+
+// BenchmarkStream10M is the explorer loading ten million extents as
+// sixteen forward-moving workers' pages of 2,000 arrive, interleaved out of
+// disk order, under a real Bubble Tea program (its renderer writing to
+// io.Discard at 200×60): the events reach the explorer by the path a real
+// fetch's do, and View is called whenever the program calls it. One
+// iteration ends when the complete map's frame is drawn.
+func BenchmarkStream10M(b *testing.B) {
+	const (
+		capacity = 4 << 40
+		extents  = 10_000_000
+		perPage  = 2000
+	)
+	evs := workerPages(capacity, extents, perPage, 16, 1)
+	pages := len(evs) - 1
+	var frames, views int
+	for b.Loop() {
+		m := New(Config{Dark: true, Profile: colorprofile.TrueColor, ExportDir: b.TempDir(), Workers: 16})
+		m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
+		e := newExplorer(m.c, &replayFetcher{events: evs}, selection{disk: vsphere.Disk{Name: "bench", CapacityBytes: capacity}})
+		m.explorer, m.showing = e, viewExplorer
+		m.relayout()
+		bm := &untilLoaded{Model: m, e: e}
+		p := tea.NewProgram(bm, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithWindowSize(200, 60),
+			tea.WithColorProfile(colorprofile.TrueColor), tea.WithoutSignals())
+		if _, err := p.Run(); err != nil {
+			b.Fatal(err)
+		}
+		if got := e.sweep.Map.Len(); got != extents || !e.sweep.Map.Complete() {
+			b.Fatalf("map has %d extents (complete %v), want %d", got, e.sweep.Map.Complete(), extents)
+		}
+		frames += m.frame.drawn
+		views += bm.views
+	}
+	s := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(s, "s/op")
+	b.ReportMetric(1e3*s/float64(pages), "ms/page")
+	b.ReportMetric(float64(frames)/float64(b.N), "frames")
+	b.ReportMetric(float64(views)/float64(b.N), "views")
+}
+
+// untilLoaded runs the root model until the explorer's fetch is done and
+// the frame showing it drawn: the tick after the last page.
+type untilLoaded struct {
+	*Model
+	e     *explorer
+	views int
+}
+
+func (u *untilLoaded) Init() tea.Cmd { return u.e.start() }
+
+func (u *untilLoaded) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := u.Model.Update(msg)
+	if _, tick := msg.(frameMsg); tick && u.e.sweep.Done {
+		return u, tea.Quit
+	}
+	return u, cmd
+}
+
+func (u *untilLoaded) View() tea.View {
+	u.views++
+	return u.Model.View()
 }

@@ -56,10 +56,13 @@ type explorer struct {
 	sumVer  uint64
 	// frameDue is set while a frameMsg is on its way.
 	frameDue bool
+	// drainBudget bounds the time one message spends absorbing the events
+	// waiting behind it.
+	drainBudget time.Duration
 }
 
 func newExplorer(c *common, src vsphere.Fetcher, sel selection) *explorer {
-	e := &explorer{c: c, src: src, sel: sel}
+	e := &explorer{c: c, src: src, sel: sel, drainBudget: drainBudget}
 	e.query, e.queryErr = sel.query()
 	e.hm = ui.NewHeatmapPanel(c.st, c.keys.Heatmap)
 	e.table = ui.NewExtentTable(c.st, c.keys.Extents)

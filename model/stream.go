@@ -52,12 +52,12 @@ func frameLater(e *explorer) tea.Cmd {
 // for the next event and, unless one is due, a frame.
 func (e *explorer) absorb(ev vsphere.Event) tea.Cmd {
 	var cmds []tea.Cmd
-	deadline := time.Now().Add(drainBudget)
+	deadline := time.Now().Add(e.drainBudget)
 	for {
 		if cmd := e.onFetchEvent(ev); cmd != nil {
 			cmds = append(cmds, cmd)
 		}
-		if e.events == nil || time.Now().After(deadline) {
+		if e.events == nil || !time.Now().Before(deadline) {
 			break
 		}
 		next, ok := e.pending()
