@@ -2,8 +2,10 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,3 +68,102 @@ func TestEndToEndStreamingLargeMap(t *testing.T) {
 		t.Fatalf("exit status %d", code)
 	}
 }
+
+// BenchmarkEndToEndStream times the built binary on the 1.28-million-extent
+// map, served by an in-process simulator over loopback TLS: `export` from
+// start to exit, against the explorer from start to the screen saying the
+// map is done (the figure the explorer must keep within 1.3× of); then the
+// time from a key sent to its effect on screen (the cursor's cell in the
+// inspector), while pages stream from a server taking 20 ms a call, and
+// idle. Screens are read with tmux, so latencies include a capture (a few
+// milliseconds): compare the streaming figure with the idle one.
+func BenchmarkEndToEndStream(b *testing.B) {
+	dir, bin := e2eBuild(b)
+	start := func(latency time.Duration) []string {
+		sim, err := simulator.Start(simulator.Options{TLS: true, Latency: latency})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(sim.Close)
+		u := sim.URL()
+		u.User = nil
+		return []string{"--url", u.String(), "--username", "backup-admin", "--password", testPassword, "--thumbprint", sim.Thumbprint(),
+			"--datastore", "ds-prod-02", "--disk", simulator.DemoSparse, "--change-id", "*"}
+	}
+	fast, slow := start(0), start(20*time.Millisecond)
+
+	var export, explorer []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		cmd := exec.Command(bin, append([]string{"export", "-o", filepath.Join(dir, "export.json")}, fast...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("export: %v: %s", err, out)
+		}
+		export = append(export, time.Since(t0))
+
+		t0 = time.Now()
+		s := e2eStartTmux(b, dir, bin, fast...)
+		for !strings.Contains(s.capture(), "done in") {
+			if time.Since(t0) > time.Minute {
+				b.Fatalf("the explorer did not finish:\n%s", s.capture())
+			}
+			time.Sleep(10 * time.Millisecond) // leave the cores to the program
+		}
+		explorer = append(explorer, time.Since(t0))
+		s.keys("q")
+		s.waitExit(10 * time.Second)
+	}
+	ex, xp := median(export), median(explorer)
+	b.ReportMetric(ex.Seconds(), "export-s")
+	b.ReportMetric(xp.Seconds(), "explorer-s")
+	b.ReportMetric(xp.Seconds()/ex.Seconds(), "explorer/export")
+
+	// Key to frame: the right arrow moves the heatmap's cursor one cell,
+	// and the inspector shows the new cell's range.
+	s := e2eStartTmux(b, dir, bin, slow...)
+	s.waitFor("the map loading", 15*time.Second, e2eHas("Heatmap", "loading…"))
+	keyToFrame := func(while func(screen string) bool) (lat []time.Duration) {
+		for range 40 {
+			before := e2eInspectorRange(s.capture())
+			t0 := time.Now()
+			s.keys("Right")
+			var screen string
+			for {
+				screen = s.capture()
+				if r := e2eInspectorRange(screen); r != "" && r != before {
+					break
+				}
+				if time.Since(t0) > 5*time.Second {
+					b.Fatalf("the key had no effect:\n%s", screen)
+				}
+			}
+			d := time.Since(t0)
+			if !while(screen) {
+				return lat
+			}
+			lat = append(lat, d)
+			time.Sleep(30 * time.Millisecond)
+		}
+		return lat
+	}
+	streaming := keyToFrame(e2eHas("loading…"))
+	s.waitFor("the whole map", time.Minute, e2eHas("done in"))
+	idle := keyToFrame(func(string) bool { return true })
+	if len(streaming) == 0 {
+		b.Fatal("the map loaded before a key could be timed")
+	}
+	b.ReportMetric(ms(median(streaming)), "key-ms-streaming-median")
+	b.ReportMetric(ms(slices.Max(streaming)), "key-ms-streaming-max")
+	b.ReportMetric(ms(median(idle)), "key-ms-idle-median")
+	b.ReportMetric(float64(len(streaming)), "keys-streaming")
+	s.keys("q")
+	s.waitExit(10 * time.Second)
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 }

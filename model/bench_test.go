@@ -1,15 +1,18 @@
 package model
 
 import (
+	"context"
 	"io"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/cbtscope/cbtscope/heatmap"
 	"github.com/cbtscope/cbtscope/vsphere"
+	"github.com/cbtscope/cbtscope/vsphere/simulator"
 )
 
 // BenchmarkView1MStreaming is a frame of the explorer at 200×60 with a
@@ -118,4 +121,57 @@ func (u *untilLoaded) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (u *untilLoaded) View() tea.View {
 	u.views++
 	return u.Model.View()
+}
+
+// BenchmarkStreamSparse is the explorer fetching the demo's 1.28-million-
+// extent map from the in-process simulator over loopback TLS, under a real
+// program as in BenchmarkStream10M, against the same fetch run as export
+// runs it (a vsphere.Sweep, no screen): the explorer's seconds, export's,
+// and their ratio.
+func BenchmarkStreamSparse(b *testing.B) {
+	cfg := testConfig(b)
+	ctx := context.Background()
+	src, err := cfg.Connect(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer src.Logout(ctx)
+	d, err := src.FindDisk(ctx, "ds-prod-02", simulator.DemoSparse)
+	if err != nil {
+		b.Fatal(err)
+	}
+	snaps, err := src.Snapshots(ctx, d)
+	if err != nil || len(snaps) == 0 {
+		b.Fatalf("snapshots: %v %v", snaps, err)
+	}
+	sel := selection{disk: d, target: snaps[len(snaps)-1], base: "*", baseLabel: "*"}
+	q, _ := sel.query()
+	var explorer, export time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		sw, _ := vsphere.NewSweep(d.CapacityBytes)
+		sw.Run(src.Fetch(ctx, q, vsphere.FetchOptions{Workers: cfg.Workers}), nil)
+		export += time.Since(t0)
+
+		t0 = time.Now()
+		m := New(cfg)
+		m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
+		m.src = src
+		e := newExplorer(m.c, src, sel)
+		m.explorer, m.showing = e, viewExplorer
+		m.relayout()
+		p := tea.NewProgram(&untilLoaded{Model: m, e: e}, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithWindowSize(200, 60),
+			tea.WithColorProfile(colorprofile.TrueColor), tea.WithoutSignals())
+		if _, err := p.Run(); err != nil {
+			b.Fatal(err)
+		}
+		explorer += time.Since(t0)
+		if e.sweep.Map.Len() != sw.Map.Len() || !e.sweep.Map.Complete() || sw.Map.Len() < 1_000_000 {
+			b.Fatalf("explorer's map: %d extents, export's %d", e.sweep.Map.Len(), sw.Map.Len())
+		}
+	}
+	n := float64(b.N)
+	b.ReportMetric(explorer.Seconds()/n, "explorer-s")
+	b.ReportMetric(export.Seconds()/n, "export-s")
+	b.ReportMetric(explorer.Seconds()/export.Seconds(), "explorer/export")
 }
