@@ -14,7 +14,7 @@ import (
 // scanned: a page that later covers one clears its fault.
 type ChangeMap struct {
 	capacity int64
-	changed  rangeSet
+	changed  extentStore
 	scanned  rangeSet
 	faulted  rangeSet
 
@@ -30,7 +30,13 @@ func NewChangeMap(capacity int64) (*ChangeMap, error) {
 	if capacity <= 0 {
 		return nil, fmt.Errorf("disk capacity %d must be positive", capacity)
 	}
-	return &ChangeMap{capacity: capacity}, nil
+	return newChunkedMap(capacity, defaultChunkShift), nil
+}
+
+// newChunkedMap is NewChangeMap with chunks of 2^shift bytes: tests use
+// tiny chunks to put chunk boundaries where a byte model can check them.
+func newChunkedMap(capacity int64, shift uint) *ChangeMap {
+	return &ChangeMap{capacity: capacity, changed: newExtentStore(shift)}
 }
 
 // Capacity is the size of the disk in bytes.
@@ -52,18 +58,36 @@ func (m *ChangeMap) Absorb(p Page) error {
 		return nil
 	}
 	for _, e := range p.Extents {
-		m.changed.add(e)
 		if g := m.gcd; g == 0 || e.Start%g != 0 || e.Length%g != 0 {
 			m.gcd = gcd(gcd(g, e.Start), e.Length)
 		}
 	}
+	m.changed.addPage(p.Extents)
 	m.reported += int64(len(p.Extents))
 	m.scanned.add(Extent{p.Start, p.Length})
 	if len(m.faulted.starts) > 0 || len(m.faulted.pending) > 0 {
 		m.faulted.subtract(p.Start, p.Start+p.Length)
 	}
+	m.clipScanned(p.Start, p.Start+p.Length)
 	m.version++
 	return nil
+}
+
+// clipScanned trims the spare room of the chunks in [start, end) whose
+// whole range is now scanned: they are complete unless a page is retried.
+func (m *ChangeMap) clipScanned(start, end int64) {
+	s := &m.changed
+	size := int64(1) << s.shift
+	for k := max(s.chunksBelow(start)-1, 0); k < len(s.chunks) && s.chunks[k].base < end; k++ {
+		c := &s.chunks[k]
+		if cap(c.pieces) == len(c.pieces) || c.base+size <= start {
+			continue
+		}
+		to := min(c.base+size, m.capacity)
+		if m.scanned.covered(c.base, to) == to-c.base {
+			s.clip(k)
+		}
+	}
 }
 
 // MarkFaulted records that scanning of [start, end) stopped on a fault. Only
@@ -106,10 +130,7 @@ func (m *ChangeMap) Complete() bool { return m.scanned.total() == m.capacity }
 func (m *ChangeMap) Len() int { return m.changed.len() }
 
 // Extent returns the i-th changed extent in disk order, 0 <= i < Len().
-func (m *ChangeMap) Extent(i int) Extent {
-	m.changed.flush()
-	return m.changed.at(i)
-}
+func (m *ChangeMap) Extent(i int) Extent { return m.changed.at(i) }
 
 // ExtentsIn returns the index range [i, j) of the changed extents that
 // overlap [start, end), for use with Extent.
@@ -120,10 +141,11 @@ func (m *ChangeMap) ExtentsIn(start, end int64) (i, j int) { return m.changed.ov
 func (m *ChangeMap) Extents(start, end int64) iter.Seq[Extent] {
 	return func(yield func(Extent) bool) {
 		i, j := m.ExtentsIn(start, end)
-		for k := i; k < j; k++ {
-			if !yield(m.changed.at(k)) {
+		for e := range m.changed.from(i) {
+			if i == j || !yield(e) {
 				return
 			}
+			i++
 		}
 	}
 }

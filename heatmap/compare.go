@@ -125,8 +125,10 @@ func (c *cursor) at(pos int64) (in bool, next int64) {
 // sweep walks the boundaries of the four sets together and labels each
 // stretch between two boundaries.
 func (c *Comparison) sweep(a, b *ChangeMap) {
-	ca, sa := newCursor(&a.changed), newCursor(&a.scanned)
-	cb, sb := newCursor(&b.changed), newCursor(&b.scanned)
+	a.changed.prepare()
+	b.changed.prepare()
+	ca, sa := storeCursor{s: &a.changed}, newCursor(&a.scanned)
+	cb, sb := storeCursor{s: &b.changed}, newCursor(&b.scanned)
 	for pos := int64(0); pos < c.capacity; {
 		inCA, next := ca.at(pos)
 		inSA, n2 := sa.at(pos)

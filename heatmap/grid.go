@@ -134,7 +134,7 @@ func (m *ChangeMap) GridInto(g *Grid, w Window, cols, rows int) error {
 	if cols <= 0 || rows <= 0 {
 		return fmt.Errorf("grid of %d×%d cells is empty", cols, rows)
 	}
-	m.changed.flush()
+	m.changed.prepare()
 	m.scanned.flush()
 	m.faulted.flush()
 	n := cols * rows
@@ -151,7 +151,7 @@ func (m *ChangeMap) GridInto(g *Grid, w Window, cols, rows int) error {
 	scanned := grow(&g.scanned, n+1)
 	faulted := grow(&g.faulted, n+1)
 	ranks := growInt(&g.ranks, n+1)
-	m.changed.coveredBelowAll(xs, changed, ranks)
+	m.changed.coveredBelowAll(xs, changed)
 	m.scanned.coveredBelowAll(xs, scanned, ranks)
 	m.faulted.coveredBelowAll(xs, faulted, ranks)
 	for k := 0; k < n; k++ {

@@ -1,11 +1,5 @@
 package heatmap
 
-import (
-	"math"
-	"math/bits"
-	"slices"
-)
-
 // Stats summarises a change map.
 type Stats struct {
 	Capacity     int64 `json:"capacityBytes"`
@@ -89,12 +83,12 @@ func (st *Stats) inferBlock() {
 	}
 }
 
-// Stats computes the map's statistics. It is linear in the number of
-// extents; callers that redraw often should cache it by Version.
+// Stats returns the map's statistics. They are kept as pages arrive, so
+// this costs a few hundred steps whatever the size of the map.
 func (m *ChangeMap) Stats() Stats {
 	st := Stats{
 		Capacity:        m.capacity,
-		ChangedBytes:    m.changed.total(),
+		ChangedBytes:    m.changed.sum(),
 		ScannedBytes:    m.scanned.total(),
 		FaultedBytes:    m.faulted.total(),
 		Pages:           m.pages,
@@ -104,41 +98,6 @@ func (m *ChangeMap) Stats() Stats {
 	}
 	st.ChangedShare = float64(st.ChangedBytes) / float64(m.capacity)
 	st.inferBlock()
-	n := st.Extents
-	if n == 0 {
-		return st
-	}
-	st.MinExtent, st.MaxExtent = math.MaxInt64, 0
-	cum := m.changed.cum
-	for i := 0; i < n; i++ {
-		l := cum[i+1] - cum[i]
-		st.MinExtent = min(st.MinExtent, l)
-		st.MaxExtent = max(st.MaxExtent, l)
-		st.Histogram[bits.Len64(uint64(l))-1]++
-	}
-	st.MedianExtent = m.medianExtent(st.Histogram, n)
+	m.changed.tally.sizes(&st, st.Extents)
 	return st
-}
-
-// medianExtent finds the lower median of the merged extent sizes: the
-// histogram names the bucket that holds it, and only that bucket's sizes are
-// collected and selected from, so memory stays small at millions of extents.
-func (m *ChangeMap) medianExtent(hist [64]int64, n int) int64 {
-	want := int64(n-1) / 2 // 0-based rank of the lower median
-	var bucket int
-	for bucket = range hist {
-		if want < hist[bucket] {
-			break
-		}
-		want -= hist[bucket]
-	}
-	sizes := make([]int64, 0, hist[bucket])
-	cum := m.changed.cum
-	for i := 0; i < n; i++ {
-		if l := cum[i+1] - cum[i]; bits.Len64(uint64(l))-1 == bucket {
-			sizes = append(sizes, l)
-		}
-	}
-	slices.Sort(sizes)
-	return sizes[want]
 }
