@@ -52,8 +52,6 @@ type explorer struct {
 	shown  *vsphere.Fault // the fault the details panel shows
 	// largest are the extents the statistics list as the largest.
 	largest []heatmap.Extent
-	sumAt   time.Time
-	sumVer  uint64
 	// frameDue is set while a frameMsg is on its way.
 	frameDue bool
 	// drainBudget bounds the time one message spends absorbing the events
@@ -100,7 +98,7 @@ func (e *explorer) setMap() {
 	e.table.SetMap(e.sweep.Map)
 	e.focus = panelHeatmap
 	e.showFault()
-	e.refreshSummary(true)
+	e.refreshSummary()
 }
 
 // start fetches the whole map afresh.
@@ -170,7 +168,7 @@ func (e *explorer) fetch(qs []vsphere.Query) tea.Cmd {
 		e.events = vsphere.FetchEach(ctx, e.src, qs, opts)
 	}
 	e.loading = true
-	e.refreshSummary(true)
+	e.refreshSummary()
 	return waitEvent(e, e.gen, e.events)
 }
 
@@ -248,7 +246,7 @@ func (e *explorer) onFetchEvent(ev vsphere.Event) tea.Cmd {
 		e.cancel()
 		e.cancel = nil
 	}
-	e.refreshSummary(true)
+	e.refreshSummary()
 	if err := e.sweep.Err; err != nil && !d.Progress.Canceled {
 		return sayErr(err)
 	}
@@ -273,16 +271,13 @@ func (e *explorer) showFault() {
 	e.layout()
 }
 
-// refreshSummary recomputes the statistics, at most a few times a second
-// while pages stream (it is linear in the extents) and always when forced.
-func (e *explorer) refreshSummary(force bool) {
+// refreshSummary brings the statistics up to date. The map keeps them as
+// pages arrive, so this costs the same at any number of extents: it runs at
+// every frame while pages stream.
+func (e *explorer) refreshSummary() {
 	m := e.sweep.Map
-	if !force && (m.Version() == e.sumVer || time.Since(e.sumAt) < refreshEvery) {
-		return
-	}
-	e.largest = ui.LargestExtents(m, 5)
+	e.largest = m.Largest(5)
 	e.statsP.SetSummary(ui.Summary{Stats: m.Stats(), Largest: e.largest, Progress: e.sweep.Progress, Loading: e.loading})
-	e.sumAt, e.sumVer = time.Now(), m.Version()
 }
 
 func (e *explorer) onKey(msg tea.KeyPressMsg) tea.Cmd {

@@ -97,5 +97,5 @@ func (e *explorer) pending() (ev vsphere.Event, ok bool) {
 // brought up to date here.
 func (e *explorer) onFrame() {
 	e.frameDue = false
-	e.refreshSummary(false)
+	e.refreshSummary()
 }

@@ -7,16 +7,15 @@ import (
 	"github.com/cbtscope/cbtscope/heatmap"
 )
 
-// LargestExtents finds the n largest changed extents, largest first; of
-// equal sizes, the first on the disk comes first.
-func LargestExtents(m *heatmap.ChangeMap, n int) []heatmap.Extent {
-	return LargestIn(m, heatmap.Window{Start: 0, End: m.Capacity()}, n)
-}
-
-// LargestIn finds the n largest changed extents overlapping w, in the order
-// of LargestExtents. It keeps only n extents at a time: the table asks for
-// the rows it shows, not for the whole window sorted.
+// LargestIn finds the n largest changed extents overlapping w, largest
+// first; of equal sizes, the first on the disk comes first. On the whole
+// disk the map keeps them as pages arrive; in a smaller window they are
+// selected keeping only n at a time: the table asks for the rows it shows,
+// not for the whole window sorted.
 func LargestIn(m *heatmap.ChangeMap, w heatmap.Window, n int) []heatmap.Extent {
+	if w.Start <= 0 && w.End >= m.Capacity() {
+		return m.Largest(n)
+	}
 	i, j := m.ExtentsIn(w.Start, w.End)
 	if n <= 0 || i >= j {
 		return nil
