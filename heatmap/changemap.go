@@ -80,7 +80,7 @@ func (m *ChangeMap) clipScanned(start, end int64) {
 	size := int64(1) << s.shift
 	for k := max(s.chunksBelow(start)-1, 0); k < len(s.chunks) && s.chunks[k].base < end; k++ {
 		c := &s.chunks[k]
-		if cap(c.pieces) == len(c.pieces) || c.base+size <= start {
+		if c.clipped() || c.base+size <= start {
 			continue
 		}
 		to := min(c.base+size, m.capacity)

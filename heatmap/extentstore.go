@@ -28,22 +28,19 @@ type extentStore struct {
 	prefixed int
 	// dirty says that marks and prefixes must be brought up to date before
 	// a query reads them.
-	dirty bool
-	total int64
-	count int
-	tally sizeTally
-	spare pieceBuffers
-	run   []Extent // scratch: a page's extents sorted and coalesced
-	merge []Extent // scratch: a chunk's pieces merged with a run
+	dirty  bool
+	total  int64
+	count  int
+	tally  sizeTally
+	spare  pieceBuffers
+	run    []Extent // scratch: a page's extents sorted and coalesced
+	merge  []Extent // scratch: a chunk's pieces merged with a run
+	probes []probe  // scratch: a frame's searches
 }
 
 // piece is an extent inside its chunk: off from the chunk's first byte, and
 // its length minus one (pieces are never empty, and one may fill a chunk).
 type piece struct{ off, lenM1 uint32 }
-
-// markStride is how many pieces one running total covers: a query sums at
-// most this many lengths after a binary search.
-const markStride = 16
 
 // defaultChunkShift makes chunks of 4 GiB, the range a uint32 offset spans.
 const defaultChunkShift = 32
@@ -53,9 +50,9 @@ type chunk struct {
 	base    int64
 	pieces  []piece
 	tailLen int64 // length of the last piece, which alone may pass the chunk's end
-	// marks[j] is the bytes in pieces [0, j*markStride). Such bytes lie
-	// before piece j*markStride's offset, so they fit in a uint32.
-	marks []uint32
+	// marks and tops index the pieces for searches; see extentstore_index.go.
+	marks []mark
+	tops  []uint32
 	bytes int64 // in all pieces
 	// before and rank are the bytes and pieces of every earlier chunk.
 	before int64
@@ -75,56 +72,6 @@ func (c *chunk) start(k int) int64 { return c.base + int64(c.pieces[k].off) }
 
 func (c *chunk) extent(k int) Extent { return Extent{c.start(k), c.length(k)} }
 
-// rankIn is the number of pieces of c that start below x.
-func (c *chunk) rankIn(x int64) int {
-	d := x - c.base
-	if d <= 0 {
-		return 0
-	}
-	if d > 1<<32 {
-		return len(c.pieces)
-	}
-	off := uint64(d) // pieces with off < d
-	p := c.pieces
-	lo, hi := 0, len(p)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if uint64(p[m].off) < off {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo
-}
-
-// bytesBelow is the bytes of c's pieces below x, where r >= 1 of them
-// start below x. Marks must be current.
-func (c *chunk) bytesBelow(x int64, r int) int64 {
-	j := (r - 1) / markStride
-	sum := int64(c.marks[j])
-	for k := j * markStride; k < r-1; k++ {
-		sum += int64(c.pieces[k].lenM1) + 1
-	}
-	st := c.start(r - 1)
-	return sum + min(st+c.length(r-1), x) - st
-}
-
-// ensureMarks extends c's running totals to all its pieces.
-func (c *chunk) ensureMarks() {
-	want := (len(c.pieces) + markStride - 1) / markStride
-	if len(c.marks) == 0 && want > 0 {
-		c.marks = append(c.marks, 0)
-	}
-	for j := len(c.marks); j < want; j++ {
-		sum := c.marks[j-1]
-		for k := (j - 1) * markStride; k < j*markStride; k++ {
-			sum += c.pieces[k].lenM1 + 1
-		}
-		c.marks = append(c.marks, sum)
-	}
-}
-
 // prepare brings every chunk's marks and prefix up to date, so that queries
 // only read (and a frame may search from two goroutines).
 func (s *extentStore) prepare() {
@@ -132,7 +79,7 @@ func (s *extentStore) prepare() {
 		return
 	}
 	for k := range s.chunks {
-		s.chunks[k].ensureMarks()
+		s.chunks[k].ensureIndex()
 	}
 	for k := max(s.prefixed, 1); k < len(s.chunks); k++ {
 		p := &s.chunks[k-1]

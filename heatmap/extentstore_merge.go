@@ -241,7 +241,7 @@ func (s *extentStore) splice(k, i, j int, with []Extent) {
 	c.bytes += delta
 	s.total += delta
 	s.count += len(with) - (j - i)
-	c.marks = c.marks[:min(len(c.marks), i/markStride+1)]
+	c.truncateIndex(i)
 	s.dirty = true
 	s.prefixed = min(s.prefixed, k+1)
 }
@@ -252,15 +252,32 @@ func (s *extentStore) splice(k, i, j int, with []Extent) {
 func (s *extentStore) clip(k int) {
 	c := &s.chunks[k]
 	if cap(c.pieces) > len(c.pieces) {
-		exact := make([]piece, len(c.pieces))
-		copy(exact, c.pieces)
-		s.spare.release(c.pieces)
-		c.pieces = exact
+		old := c.pieces
+		c.pieces = exact(old)
+		s.spare.release(old)
 	}
-	c.ensureMarks()
-	if cap(c.marks) > len(c.marks) {
-		c.marks = slices.Clone(c.marks)
+	c.ensureIndex()
+	c.marks = exact(c.marks)
+	c.tops = exact(c.tops)
+}
+
+// exact returns s in a slice of its length, or s itself if it is one.
+// (slices.Clone may round the capacity up.)
+func exact[T any](s []T) []T {
+	if cap(s) == len(s) {
+		return s
 	}
+	out := make([]T, len(s))
+	copy(out, s)
+	return out
+}
+
+// clipped reports whether the chunk's pieces and running totals are all
+// there and take no spare room.
+func (c *chunk) clipped() bool {
+	n := len(c.pieces)
+	return cap(c.pieces) == n && len(c.marks) == marksFor(n) && cap(c.marks) == len(c.marks) &&
+		len(c.tops) == topsFor(n) && cap(c.tops) == len(c.tops)
 }
 
 // pieceBuffers keeps the buffers chunks grew out of, by size, for the next

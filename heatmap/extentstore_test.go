@@ -223,10 +223,40 @@ func TestFinishedChunkStillTakesRetries(t *testing.T) {
 		bm.absorb(p)
 		for k := range m.changed.chunks {
 			c := &m.changed.chunks[k]
-			if full := m.ScannedBytes(c.base, min(c.base+16, 64)) == min(16, 64-c.base); full && cap(c.pieces) != len(c.pieces) {
-				t.Fatalf("chunk at %d is scanned but keeps room for %d pieces more", c.base, cap(c.pieces)-len(c.pieces))
+			if full := m.ScannedBytes(c.base, min(c.base+16, 64)) == min(16, 64-c.base); full && !c.clipped() {
+				t.Fatalf("chunk at %d is scanned but keeps room to grow: %d/%d pieces, %d/%d marks, %d/%d tops", c.base, len(c.pieces), cap(c.pieces), len(c.marks), cap(c.marks), len(c.tops), cap(c.tops))
 			}
 		}
 	}
 	checkAgainst(t, rand.New(rand.NewPCG(1, 1)), m, bm)
+}
+
+// A frame's boundaries get the same answers whether it walks the pieces or
+// searches for each boundary, and the same as one query at a time.
+func TestFrameSearchAndWalkAgree(t *testing.T) {
+	for seed := range uint64(200) {
+		r := rand.New(rand.NewPCG(seed, 19))
+		capacity := int64(1 + r.IntN(5000))
+		m := newChunkedMap(capacity, uint(r.IntN(10)))
+		for range r.IntN(30) {
+			if err := m.Absorb(randomPage(r, capacity)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		xs := make([]int64, 1+r.IntN(50))
+		for k := range xs {
+			xs[k] = r.Int64N(capacity + 1)
+		}
+		slices.Sort(xs)
+		s := &m.changed
+		s.prepare()
+		walked, searched := make([]int64, len(xs)), make([]int64, len(xs))
+		s.walkAll(xs, walked)
+		s.searchAll(xs, searched, make([]probe, len(xs)))
+		for k, x := range xs {
+			if want := s.coveredBelow(x); walked[k] != want || searched[k] != want {
+				t.Fatalf("seed %d: bytes below %d: walked %d, searched %d, want %d", seed, x, walked[k], searched[k], want)
+			}
+		}
+	}
 }
