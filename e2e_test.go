@@ -227,7 +227,7 @@ func e2eRangeStart(r string) (int64, bool) {
 // e2eBuild builds the binary into a directory of its own, which is also
 // where it runs (and writes its exports); without tmux the test is skipped,
 // except in CI, which must have it.
-func e2eBuild(t *testing.T) (dir, bin string) {
+func e2eBuild(t testing.TB) (dir, bin string) {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -246,7 +246,7 @@ func e2eBuild(t *testing.T) (dir, bin string) {
 // e2eSession is the binary running in a detached tmux session on a private
 // server.
 type e2eSession struct {
-	t          *testing.T
+	t          testing.TB
 	socket     string
 	env        []string
 	exitFile   string
@@ -258,7 +258,7 @@ const (
 	e2eHeight = 45
 )
 
-func e2eStartTmux(t *testing.T, dir, bin string, args ...string) *e2eSession {
+func e2eStartTmux(t testing.TB, dir, bin string, args ...string) *e2eSession {
 	t.Helper()
 	tag := strconv.FormatInt(time.Now().UnixNano(), 36)
 	s := &e2eSession{

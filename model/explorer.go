@@ -52,12 +52,15 @@ type explorer struct {
 	shown  *vsphere.Fault // the fault the details panel shows
 	// largest are the extents the statistics list as the largest.
 	largest []heatmap.Extent
-	sumAt   time.Time
-	sumVer  uint64
+	// frameDue is set while a frameMsg is on its way.
+	frameDue bool
+	// drainBudget bounds the time one message spends absorbing the events
+	// waiting behind it.
+	drainBudget time.Duration
 }
 
 func newExplorer(c *common, src vsphere.Fetcher, sel selection) *explorer {
-	e := &explorer{c: c, src: src, sel: sel}
+	e := &explorer{c: c, src: src, sel: sel, drainBudget: drainBudget}
 	e.query, e.queryErr = sel.query()
 	e.hm = ui.NewHeatmapPanel(c.st, c.keys.Heatmap)
 	e.table = ui.NewExtentTable(c.st, c.keys.Extents)
@@ -95,7 +98,7 @@ func (e *explorer) setMap() {
 	e.table.SetMap(e.sweep.Map)
 	e.focus = panelHeatmap
 	e.showFault()
-	e.refreshSummary(true)
+	e.refreshSummary()
 }
 
 // start fetches the whole map afresh.
@@ -165,8 +168,8 @@ func (e *explorer) fetch(qs []vsphere.Query) tea.Cmd {
 		e.events = vsphere.FetchEach(ctx, e.src, qs, opts)
 	}
 	e.loading = true
-	e.refreshSummary(true)
-	return tea.Batch(waitEvent(e, e.gen, e.events), refreshLater(e, e.gen))
+	e.refreshSummary()
+	return waitEvent(e, e.gen, e.events)
 }
 
 // stop abandons the running fetch; its remaining events are drained in the
@@ -198,18 +201,17 @@ func (e *explorer) Update(msg tea.Msg) tea.Cmd {
 		if msg.owner != e || msg.gen != e.gen {
 			return nil // a page of an abandoned query
 		}
-		return e.onFetchEvent(msg.ev)
+		return e.absorb(msg.ev)
 	case fetchClosedMsg:
 		if msg.owner == e && msg.gen == e.gen {
 			e.events = nil
 		}
 		return nil
-	case refreshMsg:
-		if msg.owner != e || msg.gen != e.gen || !e.loading {
-			return nil
+	case frameMsg:
+		if msg.owner == e {
+			e.onFrame()
 		}
-		e.refreshSummary(false)
-		return refreshLater(e, e.gen)
+		return nil
 	case jumpMsg:
 		if msg.owner == e {
 			e.hm.MoveToOffset(msg.off)
@@ -230,24 +232,25 @@ func (e *explorer) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// onFetchEvent applies one event; the statistics follow at the next frame,
+// or at once when the fetch is done.
 func (e *explorer) onFetchEvent(ev vsphere.Event) tea.Cmd {
 	e.sweep.Apply(ev)
 	e.showFault()
-	if d, ok := ev.(*vsphere.DoneEvent); ok {
-		e.loading = false
-		if e.cancel != nil {
-			e.cancel()
-			e.cancel = nil
-		}
-		e.refreshSummary(true)
-		cmds := []tea.Cmd{waitEvent(e, e.gen, e.events)} // reads the close
-		if err := e.sweep.Err; err != nil && !d.Progress.Canceled {
-			cmds = append(cmds, sayErr(err))
-		}
-		return tea.Batch(cmds...)
+	d, ok := ev.(*vsphere.DoneEvent)
+	if !ok {
+		return nil
 	}
-	e.refreshSummary(false)
-	return waitEvent(e, e.gen, e.events)
+	e.loading = false
+	if e.cancel != nil {
+		e.cancel()
+		e.cancel = nil
+	}
+	e.refreshSummary()
+	if err := e.sweep.Err; err != nil && !d.Progress.Canceled {
+		return sayErr(err)
+	}
+	return nil
 }
 
 // showFault puts the sweep's fault in the details panel, and the focus on
@@ -268,16 +271,13 @@ func (e *explorer) showFault() {
 	e.layout()
 }
 
-// refreshSummary recomputes the statistics, at most a few times a second
-// while pages stream (it is linear in the extents) and always when forced.
-func (e *explorer) refreshSummary(force bool) {
+// refreshSummary brings the statistics up to date. The map keeps them as
+// pages arrive, so this costs the same at any number of extents: it runs at
+// every frame while pages stream.
+func (e *explorer) refreshSummary() {
 	m := e.sweep.Map
-	if !force && (m.Version() == e.sumVer || time.Since(e.sumAt) < refreshEvery) {
-		return
-	}
-	e.largest = ui.LargestExtents(m, 5)
+	e.largest = m.Largest(5)
 	e.statsP.SetSummary(ui.Summary{Stats: m.Stats(), Largest: e.largest, Progress: e.sweep.Progress, Loading: e.loading})
-	e.sumAt, e.sumVer = time.Now(), m.Version()
 }
 
 func (e *explorer) onKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -428,25 +428,14 @@ type fetchClosedMsg struct {
 	gen   int
 }
 
-// refreshMsg asks for the statistics to be brought up to date while a
-// fetch runs: pages alone refresh them at most every few hundred
-// milliseconds, and the last pages before a pause would otherwise linger
-// uncounted.
-type refreshMsg struct {
-	owner *explorer
-	gen   int
-}
-
 type jumpMsg struct {
 	owner *explorer
 	off   int64
 }
 
+// refreshEvery is how often a view redraws what is linear in the extents
+// while pages stream (the timeline's chart).
 const refreshEvery = 300 * time.Millisecond
-
-func refreshLater(e *explorer, gen int) tea.Cmd {
-	return tea.Tick(refreshEvery, func(time.Time) tea.Msg { return refreshMsg{e, gen} })
-}
 
 // waitEvent reads one event; Update issues it again after each.
 func waitEvent(e *explorer, gen int, ch <-chan vsphere.Event) tea.Cmd {

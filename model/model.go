@@ -132,6 +132,8 @@ type Model struct {
 	lastErr string
 	// exitErr is what the user quit on, for the command to print.
 	exitErr error
+	// frame is the screen View drew last (see frame.go).
+	frame frame
 }
 
 // New builds the root model.
@@ -205,6 +207,7 @@ func (m *Model) show(v view) {
 // Update routes a message. It never blocks: loading and fetching happen in
 // commands.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m.frame.note(msg)
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height

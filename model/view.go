@@ -14,7 +14,7 @@ import (
 // View draws the whole screen: exactly the terminal's height, no line wider
 // than its width.
 func (m *Model) View() tea.View {
-	v := tea.NewView(m.Render())
+	v := tea.NewView(m.frame.draw(m.Render))
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "cbtscope"

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -29,9 +28,11 @@ type ExtentTable struct {
 	w, h   int
 	focus  bool
 
-	// sorted holds extent indices largest first, for the window and map
-	// version it was made for.
-	sorted    []int
+	// sorted holds the largest extents of the window, largest first: as
+	// many as the rows up to the cursor and the screen need, for the window
+	// and map version it was made for. Only those are selected, so a frame
+	// never sorts the whole window.
+	sorted    []heatmap.Extent
 	sortedKey gridKey
 }
 
@@ -68,36 +69,26 @@ func (t *ExtentTable) Len() int {
 	return j - i
 }
 
+// extentAt is the extent on row, 0 <= row < Len().
 func (t *ExtentTable) extentAt(row int) heatmap.Extent {
-	i, _ := t.m.ExtentsIn(t.win.Start, t.win.End)
 	if t.bySize {
-		return t.m.Extent(t.sortedIndex()[row])
+		return t.largest(row + 1)[row]
 	}
+	i, _ := t.m.ExtentsIn(t.win.Start, t.win.End)
 	return t.m.Extent(i + row)
 }
 
-func (t *ExtentTable) sortedIndex() []int {
+// largest is at least the n largest extents of the window, largest first.
+func (t *ExtentTable) largest(n int) []heatmap.Extent {
 	k := gridKey{version: t.m.Version(), win: t.win}
-	if t.sorted != nil && t.sortedKey == k {
+	if t.sortedKey == k && len(t.sorted) >= min(n, t.Len()) && t.sorted != nil {
 		return t.sorted
 	}
-	i, j := t.m.ExtentsIn(t.win.Start, t.win.End)
-	idx := make([]int, j-i)
-	for r := range idx {
-		idx[r] = i + r
-	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		la, lb := t.m.Extent(a).Length, t.m.Extent(b).Length
-		switch {
-		case la > lb:
-			return -1
-		case la < lb:
-			return 1
-		}
-		return 0
-	})
-	t.sorted, t.sortedKey = idx, k
-	return idx
+	// Room for the screen below the cursor and a few pages of scrolling
+	// before the next selection.
+	want := max(n, t.top+t.rows()) + 4*t.rows()
+	t.sorted, t.sortedKey = LargestIn(t.m, t.win, want), k
+	return t.sorted
 }
 
 // Cursor is the extent under the cursor.

@@ -21,27 +21,6 @@ type Summary struct {
 	Loading  bool
 }
 
-// LargestExtents finds the n largest changed extents, largest first.
-func LargestExtents(m *heatmap.ChangeMap, n int) []heatmap.Extent {
-	var top []heatmap.Extent
-	for e := range m.Extents(0, m.Capacity()) {
-		if len(top) < n || e.Length > top[len(top)-1].Length {
-			k := len(top)
-			if len(top) < n {
-				top = append(top, e)
-			} else {
-				k--
-			}
-			for k > 0 && top[k-1].Length < e.Length {
-				top[k] = top[k-1]
-				k--
-			}
-			top[k] = e
-		}
-	}
-	return top
-}
-
 // StatsPanel shows a map's statistics, wrapped to its width; it scrolls
 // when they are longer than the panel.
 type StatsPanel struct {

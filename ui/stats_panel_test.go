@@ -23,7 +23,7 @@ func summaryOf(t *testing.T, capacity int64, ext []heatmap.Extent) Summary {
 	if err := m.Absorb(heatmap.Page{Start: 0, Length: capacity, Extents: ext}); err != nil {
 		t.Fatal(err)
 	}
-	return Summary{Stats: m.Stats(), Largest: LargestExtents(m, 5)}
+	return Summary{Stats: m.Stats(), Largest: m.Largest(5)}
 }
 
 // spaced is n one-block extents of 64 KiB, 1 MiB apart but for every
