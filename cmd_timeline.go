@@ -32,7 +32,7 @@ func runTimeline(args []string, stdout, stderr io.Writer) int {
 	var f timelineFlags
 	f.register(fs)
 	fs.IntVar(&f.parallel, "parallel", 3, "`intervals` fetched at a time")
-	fs.IntVar(&f.workers, "workers", 4, "`workers` paging each interval in parallel")
+	fs.IntVar(&f.workers, "workers", vsphere.TimelineWorkers, "`workers` paging each interval in parallel")
 	fs.BoolVar(&f.allocated, "allocated", false, "also fetch the newest snapshot's allocated areas ('*') and flag changes outside them")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: cbtscope timeline [connection flags] [--datastore DS] --disk ID|NAME [--format json|csv] [-o FILE] [--parallel N]\n"+

@@ -1,10 +1,11 @@
 package main
 
 import (
-	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/cbtscope/cbtscope/vsphere"
 	"github.com/cbtscope/cbtscope/vsphere/simulator"
 )
 
@@ -30,24 +31,31 @@ func TestExportSameOverBothTransports(t *testing.T) {
 	for _, args := range cases {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			type result struct {
-				code      int
-				out, errs string
+				code int
+				errs string
+				exp  *vsphere.Export
 			}
 			var got [2]result
 			for i, transport := range []string{"soap", "json"} {
 				code, out, errs := runCLI(t, exportArgs(t, append([]string{"--transport", transport}, args...)...)...)
-				if out != "" {
-					e := readJSONExport(t, out)
-					if e.Transport != transport {
-						t.Fatalf("export over %s says %q", transport, e.Transport)
-					}
-					out = strings.Replace(out, fmt.Sprintf(`"transport": %q`, transport), "", 1)
+				got[i] = result{code: code, errs: errs}
+				if out == "" {
+					continue
 				}
-				got[i] = result{code, out, errs}
+				e := readJSONExport(t, out)
+				if e.Transport != transport {
+					t.Fatalf("export over %s says %q", transport, e.Transport)
+				}
+				// How many pages the map took, and so where the server cut
+				// extents at a window's edge (which the GCD of reported
+				// extents sees), depend on how the adaptive workers shared
+				// the disk out, not on the transport.
+				e.Transport, e.Stats.Pages, e.Stats.ReportedExtents, e.Stats.ExtentGCD = "", 0, 0, 0
+				got[i].exp = e
 			}
-			if got[0] != got[1] {
-				t.Fatalf("SOAP: exit %d, stderr %q, %d bytes out; VI/JSON: exit %d, stderr %q, %d bytes out",
-					got[0].code, got[0].errs, len(got[0].out), got[1].code, got[1].errs, len(got[1].out))
+			if got[0].code != got[1].code || got[0].errs != got[1].errs || !reflect.DeepEqual(got[0].exp, got[1].exp) {
+				t.Fatalf("SOAP: exit %d, stderr %q, export %+v\nVI/JSON: exit %d, stderr %q, export %+v",
+					got[0].code, got[0].errs, got[0].exp, got[1].code, got[1].errs, got[1].exp)
 			}
 		})
 	}

@@ -28,14 +28,22 @@ func testConfig(t testing.TB) Config {
 	return cfg
 }
 
+// patience is how long Drive waits for one command before abandoning it:
+// long enough for any step of the demo, short enough that timers which
+// would fire later (a status message's expiry) are not waited for.
 const patience = 3 * time.Second
+
+// connectPatience bounds the first step, connecting to the demo, which a
+// loaded machine (the whole suite on two cores) can slow well past
+// patience; only a connection that never ends waits this long.
+const connectPatience = 60 * time.Second
 
 // started is a model connected to the demo, at w×h, showing datastores.
 func started(t testing.TB, w, h int) *Model {
 	t.Helper()
 	m := New(testConfig(t))
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	Drive(m, m.Init(), patience)
+	Drive(m, m.Init(), connectPatience)
 	if screenName(m) != "datastores" {
 		t.Fatalf("after connecting: screen %s, error %v", screenName(m), m.wizard.err)
 	}

@@ -62,6 +62,8 @@ type Config struct {
 	// terminal, NO_COLOR, a pipe) draws with glyphs.
 	Dark    bool
 	Profile colorprofile.Profile
+	// Workers fixes the explorer's fetch workers; zero lets the fetch
+	// adapt to the server's pace (vsphere.FetchOptions).
 	Workers int
 	// ExportDir is where exports are offered to go.
 	ExportDir string
@@ -138,9 +140,6 @@ type Model struct {
 
 // New builds the root model.
 func New(cfg Config) *Model {
-	if cfg.Workers <= 0 {
-		cfg.Workers = 4
-	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 2 * time.Minute
 	}

@@ -194,9 +194,15 @@ func ChangeIDEpoch(id string) (string, bool) {
 type TimelineOptions struct {
 	// Parallel is how many intervals are fetched at a time; 3 when zero.
 	Parallel int
-	// Fetch tunes each interval's own fetch (its workers, retries).
+	// Fetch tunes each interval's own fetch (its workers, retries). Zero
+	// workers means TimelineWorkers, not an adaptive count: intervals run
+	// side by side, and adaptive pools in each would together exceed the
+	// connections kept open to the host.
 	Fetch FetchOptions
 }
+
+// TimelineWorkers is each interval's worker count when none is given.
+const TimelineWorkers = 4
 
 // TimelineEvent is one step of a running timeline: an interval's fetch
 // started (Event nil), or one event of it; its *DoneEvent is its last.
@@ -232,6 +238,7 @@ func RunTimeline(ctx context.Context, f Fetcher, tl *Timeline, opts TimelineOpti
 		jobs = append(jobs, job{TimelineEvent{Interval: -1, Allocated: true}, a.Query})
 	}
 	parallel := cmp.Or(opts.Parallel, 3)
+	opts.Fetch.Workers = cmp.Or(opts.Fetch.Workers, TimelineWorkers)
 	out := make(chan TimelineEvent, 64)
 	send := func(ev TimelineEvent) {
 		select {
