@@ -280,19 +280,26 @@ func (f *fetch) send(ctx context.Context, ev Event) bool {
 }
 
 // stop ends the worker holding sp on err at off, reporting the range it
-// leaves unscanned: from off to its span's end as it is now (a part split
-// off earlier is another worker's).
+// leaves unscanned: from off, or from where another worker's page covered
+// it to, to its span's end as it is now (a part split off earlier is
+// another worker's). The request in the fault stays the one at off.
 func (f *fetch) stop(ctx context.Context, sp *span, off int64, err error) {
-	end, adopt := f.plan.abandon(sp, off)
-	f.fail(ctx, err, off, end)
+	start, end, adopt := f.plan.abandon(sp)
+	f.failRange(ctx, err, off, start, end)
 	if adopt != nil {
 		f.wg.Go(func() { f.work(ctx, adopt) })
 	}
 }
 
 func (f *fetch) fail(ctx context.Context, err error, off, end int64) {
+	f.failRange(ctx, err, off, off, end)
+}
+
+// failRange reports err from the call at off, leaving [start, end)
+// unscanned.
+func (f *fetch) failRange(ctx context.Context, err error, off, start, end int64) {
 	req := requestOf(&f.q, off)
-	ev := &FaultEvent{Err: err, Unscanned: heatmap.Window{Start: off, End: end}}
+	ev := &FaultEvent{Err: err, Unscanned: heatmap.Window{Start: start, End: max(start, end)}}
 	if flt, ok := AsFault(err, req); ok {
 		ev.Fault, ev.Err = flt, flt
 	}

@@ -111,13 +111,24 @@ func (p *plan) next(sp *span) (_ *span, off int64, ok bool) {
 // done records the page [off, off+length) of sp and the call that brought
 // it. It returns the bytes of the range the page newly covers, and spans
 // for workers to start when the pace controller wants more.
+//
+// A page may run past sp into the spans after it (a server answers a
+// sparse region with a long window): every span whose next offset it
+// reaches is covered up to the page's end, so no worker queries that part
+// again and nobody splits it. A span's next offset only grows, and only
+// bytes from it onwards are counted, so a byte is counted once even when
+// the call in flight of a covered span's owner comes back.
 func (p *plan) done(sp *span, off, length int64, call callSample) (scanned int64, more []*span) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	// sp.end may have moved down while the call was out (a split), never
-	// below off: splits fall beyond the owner's next offset.
-	scanned = min(off+length, sp.end) - off
-	sp.next, sp.stride = off+length, length
+	reach := off + length
+	sp.stride = length
+	scanned = p.cover(sp, reach)
+	for _, s := range p.spans {
+		if s != sp && s.next >= off && s.next < reach {
+			scanned += p.cover(s, reach)
+		}
+	}
 	if p.pace != nil {
 		p.target = p.pace.observe(call)
 		for p.active < p.target {
@@ -132,6 +143,17 @@ func (p *plan) done(sp *span, off, length int64, call callSample) (scanned int64
 	return scanned, more
 }
 
+// cover moves s's next offset up to reach and returns the bytes of s it
+// newly covers.
+func (p *plan) cover(s *span, reach int64) int64 {
+	if reach <= s.next {
+		return 0
+	}
+	n := max(0, min(reach, s.end)-s.next)
+	s.next = reach
+	return n
+}
+
 // failed tells the pace controller of a call that failed transiently.
 func (p *plan) failed(call callSample) {
 	if p.pace == nil {
@@ -142,14 +164,15 @@ func (p *plan) failed(call callSample) {
 	p.target = p.pace.observe(call)
 }
 
-// abandon ends sp where a fault stopped its worker at off: nobody will
-// scan the rest. It returns the end of what is left unscanned, and a span
-// for a worker to start in its place when it was the last worker and
+// abandon ends sp where a fault stopped its worker: nobody will scan the
+// rest. It returns what is left unscanned, [start, end) (start is past the
+// failed call's offset when another worker's page covered that far), and a
+// span for a worker to start in its place when it was the last worker and
 // parked spans remain.
-func (p *plan) abandon(sp *span, off int64) (end int64, adopt *span) {
+func (p *plan) abandon(sp *span) (start, end int64, adopt *span) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	end = sp.end
+	start, end = sp.next, sp.end
 	p.remove(sp)
 	if p.active--; p.active == 0 {
 		for _, s := range p.spans {
@@ -161,7 +184,7 @@ func (p *plan) abandon(sp *span, off int64) (end int64, adopt *span) {
 		}
 	}
 	p.running.Store(int64(p.active))
-	return end, adopt
+	return start, end, adopt
 }
 
 // leave lets a worker go when the fetch is cancelled.
@@ -186,6 +209,11 @@ func (p *plan) claimLocked() *span {
 	var victim *span
 	var most int64 = 1 // worth a split: two calls or more beyond the one in flight
 	for _, s := range p.spans {
+		if s.stride == 0 {
+			// Its owner's first call is still out: its reply may well
+			// cover the whole span, so nothing is known to be left.
+			continue
+		}
 		if c := (s.end - (s.next + s.stride)) / max(s.stride, p.align); c > most {
 			victim, most = s, c
 		}

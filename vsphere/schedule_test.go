@@ -151,7 +151,7 @@ func TestPlanFaultLeavesTheStolenPartToItsTaker(t *testing.T) {
 	taken := p.claimLocked()
 	p.active++
 	p.mu.Unlock()
-	end, adopt := p.abandon(a, 2*miB)
+	_, end, adopt := p.abandon(a)
 	if adopt != nil || end != taken.next || end <= 2*miB {
 		t.Fatalf("fault leaves [%d, %d) unscanned (adopted %v); the taken part starts at %d", 2*miB, end, adopt, taken.next)
 	}
@@ -212,8 +212,8 @@ func TestPlanParksTheSpansOfWorkersThatLeave(t *testing.T) {
 			others = append(others, sp)
 		}
 	}
-	_, first := p.abandon(others[0], others[0].next)
-	_, last := p.abandon(others[1], others[1].next)
+	_, _, first := p.abandon(others[0])
+	_, _, last := p.abandon(others[1])
 	if first != nil || last == nil || !slices.Contains(left, last) || p.workers() != 1 {
 		t.Fatalf("after the last fault: adopted %v %v, %d workers", first, last, p.workers())
 	}

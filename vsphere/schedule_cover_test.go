@@ -1,0 +1,58 @@
+package vsphere
+
+import (
+	"testing"
+
+	"github.com/cbtscope/cbtscope/vsphere/simulator"
+)
+
+// A page whose window runs past its span covers the spans after it: the
+// bytes are counted once, by that page, and the spans it covers are done,
+// so no worker queries them again and no one splits them.
+func TestPlanPageCoveringOtherSpansEndsThem(t *testing.T) {
+	const size = 4096 * miB
+	p := newPlan(0, size, 4, miB, nil)
+	spans := p.start()
+	if len(spans) != 4 {
+		t.Fatalf("%d spans for 4 workers", len(spans))
+	}
+	// Every worker has its first call out; the first answers for the
+	// whole disk, as a server does for a disk with few changes.
+	scanned, _ := p.done(spans[0], 0, size, callSample{})
+	if scanned != size {
+		t.Fatalf("the page covering the disk counted %d bytes of %d", scanned, size)
+	}
+	for i, sp := range spans[1:] {
+		off := int64(i+1) * size / 4
+		if n, _ := p.done(sp, off, size-off, callSample{}); n != 0 {
+			t.Fatalf("span %d counted %d bytes already counted", i+1, n)
+		}
+	}
+	for i, sp := range spans {
+		if _, off, ok := p.next(sp); ok {
+			t.Fatalf("worker %d queries again at %d after the disk was covered", i, off)
+		}
+	}
+}
+
+// End to end: a disk one reply covers costs one call per worker started,
+// however many workers there are or how they adapt; before, pages that
+// covered other workers' spans left them to be queried and split again.
+func TestFetchDoesNotRequeryCoveredSpans(t *testing.T) {
+	_, c := startSim(t, simulator.Options{})
+	d, snaps := findDisk(t, c, simulator.DemoFreshFS)
+	q := Query{Disk: d.Ref(), Capacity: d.CapacityBytes, Snapshot: snaps[len(snaps)-1].ID, ChangeID: "*"}
+	_, one, _ := fetchMap(t, c, q, FetchOptions{Workers: 1})
+	if one.Progress.Pages != 1 {
+		t.Fatalf("the disk takes %d pages with one worker; the test needs a disk one page covers", one.Progress.Pages)
+	}
+	for _, workers := range []int{4, 16, 0} {
+		_, done, faults := fetchMap(t, c, q, FetchOptions{Workers: workers})
+		if !done.Complete || len(faults) > 0 {
+			t.Fatalf("%d workers: %+v %v", workers, done, faults)
+		}
+		if limit := int64(max(workers, 4)); done.Progress.Calls > limit {
+			t.Errorf("%d workers: %d calls for a disk one call covers (at most %d: one per worker started)", workers, done.Progress.Calls, limit)
+		}
+	}
+}
