@@ -54,6 +54,8 @@ type explorer struct {
 	largest []heatmap.Extent
 	// frameDue is set while a frameMsg is on its way.
 	frameDue bool
+	// summarised is the state the statistics panel shows.
+	summarised summaryKey
 	// drainBudget bounds the time one message spends absorbing the events
 	// waiting behind it.
 	drainBudget time.Duration
@@ -278,6 +280,26 @@ func (e *explorer) refreshSummary() {
 	m := e.sweep.Map
 	e.largest = m.Largest(5)
 	e.statsP.SetSummary(ui.Summary{Stats: m.Stats(), Largest: e.largest, Progress: e.sweep.Progress, Loading: e.loading})
+	e.summarised = summaryKey{m, m.Version(), e.sweep.Progress.Calls, e.loading}
+}
+
+// summaryKey is what the statistics shown were computed from.
+type summaryKey struct {
+	m       *heatmap.ChangeMap
+	version uint64
+	calls   int64
+	loading bool
+}
+
+// syncSummary refreshes the statistics when the map or the fetch moved on
+// since they were computed, so that whatever draws a frame (a key, a
+// resize, the frame tick) draws them from the same state as the map, the
+// table and the progress line beside them.
+func (e *explorer) syncSummary() {
+	m := e.sweep.Map
+	if e.summarised != (summaryKey{m, m.Version(), e.sweep.Progress.Calls, e.loading}) {
+		e.refreshSummary()
+	}
 }
 
 func (e *explorer) onKey(msg tea.KeyPressMsg) tea.Cmd {

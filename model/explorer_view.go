@@ -85,6 +85,7 @@ func (e *explorer) layout() {
 }
 
 func (e *explorer) View() string {
+	e.syncSummary()
 	l := e.layoutRects()
 	if l.wide {
 		left := ui.JoinV(e.hm.View(), e.table.View())

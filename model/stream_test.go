@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -221,4 +222,30 @@ func runBatch(cmd tea.Cmd) []tea.Msg {
 		return out
 	}
 	return []tea.Msg{msg}
+}
+
+// A frame drawn between frame ticks (after a key, say) shows statistics of
+// the same state as the map and the progress line beside them, not of the
+// last tick.
+func TestStatisticsDrawnWithTheMapTheyDescribe(t *testing.T) {
+	evs := workerPages(1<<40, 50_000, 2000, 16, 11)
+	m, e, msg := streamingExplorer(t, 200, 60, evs)
+	for range 5 {
+		_, next := m.Update(msg)
+		found := false
+		for _, x := range runBatch(next) { // the next page, and a frame tick left undelivered
+			if f, ok := x.(fetchMsg); ok {
+				msg, found = f, true
+			}
+		}
+		if !found {
+			t.Fatal("no next page")
+		}
+	}
+	m.Update(keyMsg("l"))
+	pr := e.sweep.Progress
+	if pr.Pages != 5 {
+		t.Fatalf("%d pages absorbed, want 5", pr.Pages)
+	}
+	contains(t, m.View().Content, fmt.Sprintf("%d pages · %d calls", pr.Pages, pr.Calls))
 }
