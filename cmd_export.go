@@ -23,6 +23,7 @@ type exportFlags struct {
 	snapshot     string
 	changeID     string
 	baseSnapshot string
+	now          bool
 	parallel     int
 }
 
@@ -36,11 +37,12 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.snapshot, "snapshot", "", "target snapshot `id` (with --vm: name or moref; default: the newest)")
 	fs.StringVar(&f.changeID, "change-id", "", "base `changeId`, or '*' for all allocated areas")
 	fs.StringVar(&f.baseSnapshot, "base-snapshot", "", "base snapshot `id` (with --vm: name or moref; its changeId)")
+	fs.BoolVar(&f.now, "now", false, "with --vm: the disk as it is now, without a snapshot (a powered-off VM only)")
 	fs.IntVar(&f.parallel, "parallel", 0, "`workers` paging in parallel (0: as many as the server keeps pace with, up to 32)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: cbtscope export [connection flags] [--datastore DS] --disk ID|NAME [--snapshot ID]\n"+
 			"         [--change-id ID|'*' | --base-snapshot ID] [--format json|csv] [-o FILE] [--parallel N]\n"+
-			"       cbtscope export [connection flags] --vm NAME|MOREF --disk LABEL|KEY [--snapshot NAME|MOREF]\n"+
+			"       cbtscope export [connection flags] --vm NAME|MOREF --disk LABEL|KEY [--snapshot NAME|MOREF | --now]\n"+
 			"         [--change-id ID|'*' | --base-snapshot NAME|MOREF] [--format json|csv] [-o FILE] [--parallel N]\n\n"+
 			"Without --change-id or --base-snapshot, the snapshot is compared with the newest earlier one\n"+
 			"that has a changeId ('*', all allocated areas, when none has).")
@@ -50,6 +52,10 @@ func runExport(args []string, stdout, stderr io.Writer) int {
 		switch {
 		case f.changeID != "" && f.baseSnapshot != "":
 			return errors.New("give --change-id or --base-snapshot, not both")
+		case f.now && f.vm == "":
+			return errors.New("--now maps a VM's disk without a snapshot: give --vm")
+		case f.now && f.snapshot != "":
+			return errors.New("give --snapshot or --now, not both")
 		case f.parallel < 0 || f.parallel > 64:
 			return errors.New("--parallel must be between 0 (adapt) and 64")
 		}
@@ -149,18 +155,27 @@ func resolveVM(ctx context.Context, c *vsphere.Client, f *exportFlags) (exportTa
 	if err != nil {
 		return exportTarget{}, err
 	}
-	target, base, err := vsphere.PickVMSnapshots(snaps, disk.Key, f.snapshot, f.baseSnapshot, f.changeID)
+	var target *vsphere.VMSnapshot // nil: the disk as it is now
+	var base string
+	where := "now"
+	if f.now {
+		base, err = vsphere.PickVMNow(snaps, disk.Key, f.baseSnapshot, f.changeID)
+	} else {
+		var snap vsphere.VMSnapshot
+		snap, base, err = vsphere.PickVMSnapshots(snaps, disk.Key, f.snapshot, f.baseSnapshot, f.changeID)
+		target, where = &snap, snap.Name
+	}
 	if err != nil {
 		return exportTarget{}, err
 	}
-	if d, ok := vsphere.CBTNotInEffect(vm, disk, &target); ok {
-		return exportTarget{}, &vsphere.UsageError{Msg: fmt.Sprintf("%s disk %d at %s: %s. %s %s", vm.Name, disk.Key, target.Name, d.Title, d.Cause, d.Remedy)}
+	if d, ok := vsphere.CBTNotInEffect(vm, disk, target); ok {
+		return exportTarget{}, &vsphere.UsageError{Msg: fmt.Sprintf("%s disk %d at %s: %s. %s %s", vm.Name, disk.Key, where, d.Title, d.Cause, d.Remedy)}
 	}
-	q, err := vsphere.VMQuery(vm, disk, &target, base)
+	q, err := vsphere.VMQuery(vm, disk, target, base)
 	if err != nil {
 		return exportTarget{}, err
 	}
-	t := exportTarget{query: q, snapshot: target.Ref.Value}
+	t := exportTarget{query: q, snapshot: q.Snapshot}
 	t.vm, t.disk = vsphere.VMExportDisk(vm, disk)
 	return t, nil
 }

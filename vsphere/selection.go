@@ -93,7 +93,7 @@ func listSnapshots(snaps []Snapshot) string {
 // *UsageError listing their morefs.
 func PickVMSnapshots(snaps []VMSnapshot, key int32, snapshot, baseSnapshot, changeID string) (target VMSnapshot, base string, err error) {
 	if len(snaps) == 0 {
-		return VMSnapshot{}, "", &UsageError{"the VM has no snapshots: query a powered-off VM without one, or take one"}
+		return VMSnapshot{}, "", &UsageError{"the VM has no snapshots: take one, or query a powered-off VM as it is now (--now)"}
 	}
 	ti := len(snaps) - 1
 	if snapshot != "" {
@@ -102,31 +102,47 @@ func PickVMSnapshots(snaps []VMSnapshot, key int32, snapshot, baseSnapshot, chan
 		}
 	}
 	target = snaps[ti]
+	base, err = pickVMBase(snaps, key, &target, baseSnapshot, changeID)
+	return target, base, err
+}
+
+// PickVMNow picks the base for a VM disk as it is now, without a snapshot
+// (a powered-off VM's), by PickVMSnapshots's rules: the changeId or base
+// snapshot given, else the newest snapshot with a changeId for the disk,
+// else '*'. Every snapshot is older than now.
+func PickVMNow(snaps []VMSnapshot, key int32, baseSnapshot, changeID string) (string, error) {
+	return pickVMBase(snaps, key, nil, baseSnapshot, changeID)
+}
+
+// pickVMBase picks the base changeId of disk key for target (nil: the disk
+// as it is now).
+func pickVMBase(snaps []VMSnapshot, key int32, target *VMSnapshot, baseSnapshot, changeID string) (string, error) {
+	older := func(s VMSnapshot) bool { return target == nil || s.CreateTime.Before(target.CreateTime) }
 	switch {
 	case changeID != "" && baseSnapshot != "":
-		return target, "", &UsageError{"give a base changeId or a base snapshot, not both"}
+		return "", &UsageError{"give a base changeId or a base snapshot, not both"}
 	case changeID != "":
-		return target, changeID, nil
+		return changeID, nil
 	case baseSnapshot != "":
 		bi, err := indexVMSnapshot(snaps, baseSnapshot, "--base-snapshot")
 		switch {
 		case err != nil:
-			return target, "", err
-		case bi == ti:
-			return target, "", &UsageError{fmt.Sprintf("--base-snapshot %s is the target itself: compare it with an earlier one", baseSnapshot)}
-		case !snaps[bi].CreateTime.Before(target.CreateTime):
-			return target, "", &UsageError{fmt.Sprintf("--base-snapshot %s is not older than the target snapshot %s: a base must be taken before the target", baseSnapshot, target.Name)}
+			return "", err
+		case target != nil && snaps[bi].Ref == target.Ref:
+			return "", &UsageError{fmt.Sprintf("--base-snapshot %s is the target itself: compare it with an earlier one", baseSnapshot)}
+		case !older(snaps[bi]):
+			return "", &UsageError{fmt.Sprintf("--base-snapshot %s is not older than the target snapshot %s: a base must be taken before the target", baseSnapshot, target.Name)}
 		case snaps[bi].ChangeIDs[key] == "":
-			return target, "", &UsageError{fmt.Sprintf("--base-snapshot %s has no changeId for disk %d (CBT was off or not yet in effect); use --change-id '*'", baseSnapshot, key)}
+			return "", &UsageError{fmt.Sprintf("--base-snapshot %s has no changeId for disk %d (CBT was off or not yet in effect); use --change-id '*'", baseSnapshot, key)}
 		}
-		return target, snaps[bi].ChangeIDs[key], nil
+		return snaps[bi].ChangeIDs[key], nil
 	}
-	for i := ti - 1; i >= 0; i-- {
-		if id := snaps[i].ChangeIDs[key]; id != "" && snaps[i].CreateTime.Before(target.CreateTime) {
-			return target, id, nil
+	for i := len(snaps) - 1; i >= 0; i-- {
+		if id := snaps[i].ChangeIDs[key]; id != "" && older(snaps[i]) {
+			return id, nil
 		}
 	}
-	return target, "*", nil
+	return "*", nil
 }
 
 // indexVMSnapshot finds a snapshot by moref value or, failing that, by a
