@@ -283,9 +283,15 @@ func (f *fetch) send(ctx context.Context, ev Event) bool {
 // leaves unscanned: from off, or from where another worker's page covered
 // it to, to its span's end as it is now (a part split off earlier is
 // another worker's). The request in the fault stays the one at off.
+//
+// When other workers' pages covered all the span had left while the call
+// was out, the failure costs nothing: the call was redundant, so it is not
+// reported and does not fail the fetch.
 func (f *fetch) stop(ctx context.Context, sp *span, off int64, err error) {
 	start, end, adopt := f.plan.abandon(sp)
-	f.failRange(ctx, err, off, start, end)
+	if start < end {
+		f.failRange(ctx, err, off, start, end)
+	}
 	if adopt != nil {
 		f.wg.Go(func() { f.work(ctx, adopt) })
 	}

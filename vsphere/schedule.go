@@ -124,9 +124,17 @@ func (p *plan) done(sp *span, off, length int64, call callSample) (scanned int64
 	reach := off + length
 	sp.stride = length
 	scanned = p.cover(sp, reach)
-	for _, s := range p.spans {
-		if s != sp && s.next >= off && s.next < reach {
-			scanned += p.cover(s, reach)
+	for i := 0; i < len(p.spans); i++ {
+		s := p.spans[i]
+		if s == sp || s.next < off || s.next >= reach {
+			continue
+		}
+		scanned += p.cover(s, reach)
+		if !s.owned && s.next >= s.end {
+			// A parked span now done: nobody may claim it. (An owned
+			// one is dropped by its owner's next call of next.)
+			p.remove(s)
+			i--
 		}
 	}
 	if p.pace != nil {

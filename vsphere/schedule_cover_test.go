@@ -56,3 +56,40 @@ func TestFetchDoesNotRequeryCoveredSpans(t *testing.T) {
 		}
 	}
 }
+
+// A parked span (its worker left when the pace controller wanted fewer)
+// that another worker's page covers is done: it is never handed out again,
+// so no worker queries past its end, at worst at the end of the disk.
+func TestPlanParkedSpanCoveredIsNeverClaimed(t *testing.T) {
+	p := newPlan(0, 8*miB, 2, miB, nil)
+	sp := p.start()
+	a, b := sp[0], sp[1]
+	p.done(b, b.next, miB, callSample{})
+	p.target = 1
+	if _, _, ok := p.next(b); ok {
+		t.Fatal("the worker holding b did not leave when the target dropped")
+	}
+	if got, off, ok := p.next(a); !ok || got != a || off != 0 {
+		t.Fatalf("a: %v %d %v", got, off, ok)
+	}
+	if n, _ := p.done(a, 0, 8*miB, callSample{}); n != 7*miB {
+		t.Fatalf("the page covering the disk counted %d bytes, want %d", n, 7*miB)
+	}
+	if s, off, ok := p.next(a); ok {
+		t.Fatalf("a worker is sent to query at %d (span [%d, %d)) after the disk was covered", off, s.next, s.end)
+	}
+}
+
+// A call that fails after another worker's page covered everything its
+// span had left fails nothing: the worker leaves without a fault, and the
+// fetch, its range all scanned, is complete.
+func TestFailedCallOnACoveredSpanIsNoFault(t *testing.T) {
+	f := &fetch{q: Query{Capacity: 8 * miB}, out: make(chan Event, 4), total: 8 * miB}
+	f.plan = newPlan(0, 8*miB, 2, miB, nil)
+	sp := f.plan.start()
+	f.plan.done(sp[0], 0, 8*miB, callSample{}) // covers the second span too
+	f.stop(t.Context(), sp[1], 4*miB, &ContractError{Offset: 4 * miB, Reason: "a reply of no length"})
+	if f.firstErr != nil || len(f.out) != 0 {
+		t.Fatalf("a failed call over a covered span reported %v (%d events)", f.firstErr, len(f.out))
+	}
+}
