@@ -2,6 +2,7 @@ package vsphere
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"mime"
 	"net/http"
@@ -81,26 +82,29 @@ func (c *Client) decodeJSONReply(body []byte, out *changeInfo) error {
 // decodeJSONFault decodes a VI/JSON fault object, as govmomi's VI/JSON
 // client does, into a SOAP fault error: the same value a SOAP fault
 // becomes, so both transports give one diagnosis.
+//
+// A fault object of a type govmomi does not know (one newer than its
+// vSphere types) or of no type becomes a fault with the server's text and
+// no detail, as the same fault over SOAP does: it is still the server
+// refusing, not a failure to retry.
 func decodeJSONFault(body []byte, namespace string) error {
-	var v any
-	if err := types.NewJSONDecoder(bytes.NewReader(body)).Decode(&v); err != nil {
-		return fmt.Errorf("decoding fault: %w", err)
-	}
-	if asMethodFault(v) == nil {
-		return fmt.Errorf("decoding fault: %T is not a fault", v)
-	}
 	var text struct {
-		FaultString string `json:"faultstring"`
+		FaultString *string `json:"faultstring"`
 	}
-	if err := types.NewJSONDecoder(bytes.NewReader(body)).Decode(&text); err != nil {
+	if err := json.Unmarshal(body, &text); err != nil {
 		return fmt.Errorf("decoding fault: %w", err)
 	}
-	f := &soap.Fault{
-		XMLName: xml.Name{Space: namespace, Local: reflect.TypeOf(v).Name() + "Fault"},
-		Code:    "ServerFaultCode",
-		String:  text.FaultString,
+	f := &soap.Fault{XMLName: xml.Name{Space: namespace, Local: "Fault"}, Code: "ServerFaultCode"}
+	if text.FaultString != nil {
+		f.String = *text.FaultString
 	}
-	f.Detail.Fault = v
+	var v any
+	if err := types.NewJSONDecoder(bytes.NewReader(body)).Decode(&v); err == nil && asMethodFault(v) != nil {
+		f.XMLName.Local = reflect.TypeOf(v).Name() + "Fault"
+		f.Detail.Fault = v
+	} else if text.FaultString == nil {
+		return fmt.Errorf("decoding fault: neither a known fault nor a faultstring")
+	}
 	return soap.WrapSoapFault(f)
 }
 

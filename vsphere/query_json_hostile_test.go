@@ -7,11 +7,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
+	"net/url"
 	"path"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vmware/govmomi/vim25"
+	"github.com/vmware/govmomi/vim25/soap"
 
 	"github.com/cbtscope/cbtscope/vsphere/simulator"
 )
@@ -188,5 +192,27 @@ func TestJSONSlowReplyTimesOut(t *testing.T) {
 	var te *TimeoutError
 	if done.Complete || !errors.As(done.Err, &te) || !strings.Contains(te.Call, fcdQuery) {
 		t.Fatalf("done %+v, err %v", done, done.Err)
+	}
+}
+
+// A VI/JSON fault of a type this client does not know (newer than its
+// vSphere types), or with no type at all, is a fault as over SOAP, with
+// the server's text: not a transient failure retried until it gives up.
+func TestJSONFaultOfUnknownTypeIsAFault(t *testing.T) {
+	res := &http.Response{StatusCode: http.StatusInternalServerError, Status: "500 Internal Server Error",
+		Header: http.Header{"Content-Type": {"application/json"}}}
+	for _, body := range []string{
+		`{"_typeName":"VslmBrandNewFault","faultstring":"The operation is not allowed in the current state.","faultMessage":[]}`,
+		`{"faultstring":"The operation is not allowed in the current state."}`,
+	} {
+		err := (&Client{vim: &vim25.Client{Client: soap.NewClient(&url.URL{Scheme: "https", Host: "vc"}, false)}}).readJSONReply(res, []byte(body), nil, &changeInfo{})
+		var te *TransientError
+		if errors.As(err, &te) {
+			t.Fatalf("%s: transient: %v", body, err)
+		}
+		f, ok := AsFault(err, nil)
+		if !ok || f.Message != "The operation is not allowed in the current state." {
+			t.Fatalf("%s: fault %+v, %v (err %v)", body, f, ok, err)
+		}
 	}
 }
