@@ -260,3 +260,38 @@ func TestFrameSearchAndWalkAgree(t *testing.T) {
 		}
 	}
 }
+
+// Asking for more than the default number of largest extents, as the
+// extent table sorted by size does, keeps that many up to date as pages
+// arrive: the next call after a page does not pass over the map again.
+func TestLargestBeyondTheDefaultStaysIncremental(t *testing.T) {
+	m, err := NewChangeMap(1 << 40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exts []Extent
+	for i := range int64(2000) {
+		exts = append(exts, Extent{Start: i * 1 << 20, Length: 4096 + (i%700)*512})
+	}
+	if err := m.Absorb(Page{Start: 0, Length: 2000 << 20, Extents: exts}); err != nil {
+		t.Fatal(err)
+	}
+	const k = 300
+	want := m.Largest(k)
+	for i := range int64(50) {
+		e := Extent{Start: (3000 + i) << 20, Length: 1 << 19}
+		if err := m.Absorb(Page{Start: e.Start, Length: 1 << 20, Extents: []Extent{e}}); err != nil {
+			t.Fatal(err)
+		}
+		passes := m.changed.tally.top.refills
+		got := m.Largest(k)
+		if m.changed.tally.top.refills != passes {
+			t.Fatalf("page %d: Largest(%d) passed over the map again", i, k)
+		}
+		want = append([]Extent{e}, want...)[:k]
+		slices.SortFunc(want, byRank)
+		if !slices.Equal(got, want) {
+			t.Fatalf("page %d: Largest(%d) differs from the running answer", i, k)
+		}
+	}
+}
