@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -179,13 +180,21 @@ const sessionHeader = "vmware-api-session-id"
 // jsonSession is the VI/JSON session id, kept by the transport rather than
 // by govmomi: govmomi stores it by replacing soap.Client.Cookie, a field
 // every worker reads while a relogin would write it.
+//
+// The id goes only to host, the vCenter it came from: the header is added
+// below the HTTP client's redirect handling, which would otherwise carry it
+// to wherever a redirect points. It is taken only from a login's reply, so
+// a late reply to a call made with an older session cannot replace the id
+// a relogin has just set.
 type jsonSession struct {
 	base http.RoundTripper
 	id   *atomic.Pointer[string]
+	host string
 }
 
 func (t jsonSession) RoundTrip(req *http.Request) (*http.Response, error) {
-	if id := t.id.Load(); id != nil {
+	ours := req.URL.Host == t.host
+	if id := t.id.Load(); id != nil && ours {
 		req = req.Clone(req.Context())
 		req.Header.Set(sessionHeader, *id)
 	}
@@ -194,7 +203,9 @@ func (t jsonSession) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	if id := res.Header.Get(sessionHeader); id != "" {
-		t.id.Store(&id)
+		if ours && strings.HasPrefix(path.Base(req.URL.Path), "Login") {
+			t.id.Store(&id)
+		}
 		res.Header.Del(sessionHeader) // so govmomi does not store it too
 	}
 	return res, nil
@@ -230,9 +241,18 @@ func (c *Client) Protocol() string {
 // the server and must not be able to change the path.
 func (c *Client) jsonURL(typ, moID, method string) string {
 	base := c.vim.Client.URL()
-	p := strings.TrimSuffix(base.EscapedPath(), "/") + "/vim25/" + url.PathEscape(c.release) + "/" +
-		url.PathEscape(typ) + "/" + url.PathEscape(moID) + "/" + url.PathEscape(method)
+	p := strings.TrimSuffix(base.EscapedPath(), "/") + "/vim25/" + segment(c.release) + "/" +
+		segment(typ) + "/" + segment(moID) + "/" + segment(method)
 	return base.Scheme + "://" + base.Host + p
+}
+
+// segment escapes s as one path segment, dots included: "." and ".." are
+// segments a server or proxy would resolve, moving the call elsewhere.
+func segment(s string) string {
+	if strings.Trim(s, ".") == "" {
+		return strings.ReplaceAll(s, ".", "%2E")
+	}
+	return url.PathEscape(s)
 }
 
 // chooseTransport settles the transport before any vim25 call: it asks the
@@ -269,6 +289,6 @@ func (c *Client) chooseTransport(ctx context.Context, sc *soap.Client, mode stri
 	}
 	c.json = true
 	sc.UseJSON(true)
-	sc.Client.Transport = jsonSession{base: sc.Client.Transport, id: &c.session}
+	sc.Client.Transport = jsonSession{base: sc.Client.Transport, id: &c.session, host: sc.URL().Host}
 	return nil
 }
