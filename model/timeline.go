@@ -136,7 +136,7 @@ func (t *timelineView) Update(msg tea.Msg) tea.Cmd {
 			t.err, t.loading = msg.err, false
 			return sayErr(msg.err)
 		}
-		t.tl, t.vmSnaps = msg.tl, msg.vmSnaps
+		t.tl, t.vmSnaps, t.loading = msg.tl, msg.vmSnaps, true
 		t.gen++
 		ctx, cancel := context.WithCancel(context.Background())
 		t.cancel = cancel
