@@ -473,5 +473,5 @@ func waitEvent(e *explorer, gen int, ch <-chan vsphere.Event) tea.Cmd {
 // aside: the root decides which.
 func (e *explorer) markOrCompare() tea.Cmd {
 	label := oneLine(e.sel.disk.Name) + " " + oneLine(label(e.sel.target)) + " since " + oneLine(e.sel.baseLabel)
-	return emit(markMsg{markedMap{label: label, m: e.sweep.Map, disk: e.sel.disk.ID}})
+	return emit(markMsg{markedMap{label: label, m: e.sweep.Map, disk: e.sel.disk.ID, sweep: e.sweep}})
 }

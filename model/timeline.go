@@ -230,7 +230,7 @@ func (t *timelineView) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		if iv == nil || !iv.Queried() {
 			return nil
 		}
-		return emit(markMsg{markedMap{label: oneLine(t.sel.disk.Name) + " " + t.rowLabel(iv), m: iv.Sweep.Map, disk: t.sel.disk.ID}})
+		return emit(markMsg{markedMap{label: oneLine(t.sel.disk.Name) + " " + t.rowLabel(iv), m: iv.Sweep.Map, disk: t.sel.disk.ID, sweep: iv.Sweep}})
 	}
 	return nil
 }
