@@ -61,3 +61,50 @@ func TestCompareWhileLoadingIsMadeAgainWhenIn(t *testing.T) {
 		t.Fatalf("the comparison of complete maps says it is loading:\n%s", screen)
 	}
 }
+
+// A timeline left while it loads stops its fetch (an event already read is
+// dropped): come back to it, and the
+// intervals it did not finish say so rather than loading for ever, and a
+// comparison of one of them is not waiting for pages that will not come.
+func TestTimelineLeftWhileLoadingStopsForGood(t *testing.T) {
+	src := newChainSource(3, 50_000, 6)
+	m, tv, next := streamingTimeline(t, 160, 48, src, 0)
+	for range 4 { // the starts, and a page or so
+		_, cmd := m.Update(next())
+		next = nil
+		for _, x := range runBatch(cmd) {
+			if ev, ok := x.(timelineEventMsg); ok {
+				next = func() tea.Msg { return ev }
+			}
+		}
+	}
+	press(t, m, "esc")
+	if screenName(m) == "timeline" {
+		t.Fatal("esc stayed in the timeline")
+	}
+	// The event read before the stop comes in after it, and is dropped.
+	pages := func() (n int64) {
+		for _, iv := range tv.tl.Intervals {
+			n += iv.Sweep.Progress.Pages
+		}
+		return n
+	}
+	before := pages()
+	m.Update(next())
+	if pages() != before {
+		t.Fatalf("an event of the stopped fetch was applied: %d pages, %d before", pages(), before)
+	}
+	Send(m, openTimelineMsg{sel: selection{disk: src.disk}}, patience)
+	if m.timeline != tv {
+		t.Fatal("the timeline of the same disk was not kept")
+	}
+	screen := ansi.Strip(m.View().Content)
+	if strings.Contains(screen, "loading") {
+		t.Fatalf("a stopped timeline shows intervals loading:\n%s", screen)
+	}
+	contains(t, screen, "incomplete")
+	press(t, m, "c", "j", "c")
+	if screenName(m) != "compare" || strings.Contains(ansi.Strip(m.View().Content), "still loading") {
+		t.Fatalf("a comparison of a stopped timeline's intervals (%s):\n%s", screenName(m), m.Render())
+	}
+}

@@ -121,8 +121,23 @@ func (t *timelineView) plan() tea.Cmd {
 	}
 }
 
+// stop abandons the chain's fetch. What it did not finish is marked
+// cancelled, as vsphere.Timeline.Run marks it: no page will come, so
+// nothing may show it, or wait for it, as loading.
 func (t *timelineView) stop() {
+	if t.events != nil && t.tl != nil {
+		ivs := t.tl.Intervals
+		if a := t.tl.Allocated; a != nil {
+			ivs = append(slices.Clip(ivs), a)
+		}
+		for _, iv := range ivs {
+			if iv.Queried() && !iv.Sweep.Done {
+				iv.Sweep.Done, iv.Sweep.Canceled = true, true
+			}
+		}
+	}
 	abandon(&t.cancel, &t.events)
+	t.gen++ // an event read before the stop is dropped
 	t.loading = false
 }
 
