@@ -9,6 +9,7 @@ import (
 
 	"github.com/cbtscope/cbtscope/heatmap"
 	"github.com/cbtscope/cbtscope/ui"
+	"github.com/cbtscope/cbtscope/vsphere"
 )
 
 // markedMap is a map set aside with `c`, to compare with the next.
@@ -16,7 +17,12 @@ type markedMap struct {
 	label string
 	m     *heatmap.ChangeMap
 	disk  string
+	// sweep is the fetch filling m; nil for a map read from a file.
+	sweep *vsphere.Sweep
 }
+
+// loading reports whether pages may still arrive in the map.
+func (mm markedMap) loading() bool { return mm.sweep != nil && !mm.sweep.Done }
 
 // markMsg asks the root to set a map aside, or to compare it with the one
 // set aside.
@@ -43,12 +49,36 @@ type compareView struct {
 	cursor  int64
 	part    heatmap.Part
 	out     strings.Builder
+	// versions are the maps' versions when compared.
+	versions [2]uint64
 }
 
 func newCompareView(c *common, a, b markedMap) *compareView {
 	v := &compareView{c: c, a: a, b: b, r: heatmap.NewRenderer(c.st.Heatmap)}
-	v.cmp, v.err = heatmap.Compare(a.m, b.m)
+	v.compare()
 	return v
+}
+
+// compare sets the maps against each other as they are now.
+func (v *compareView) compare() {
+	v.cmp, v.err = heatmap.Compare(v.a.m, v.b.m)
+	v.versions = [2]uint64{v.a.m.Version(), v.b.m.Version()}
+	v.gridFor = [2]int{}
+}
+
+// moved reports whether a map changed since it was compared.
+func (v *compareView) moved() bool {
+	return v.versions != [2]uint64{v.a.m.Version(), v.b.m.Version()}
+}
+
+// sync compares again when a map moved on and no page can arrive any
+// more. A comparison is a snapshot, a pass over both maps: made again at
+// every frame while pages stream, it would cost a pass per frame, so a
+// comparison made while a map loads stands (and says so) until it is in.
+func (v *compareView) sync() {
+	if v.moved() && !v.a.loading() && !v.b.loading() {
+		v.compare()
+	}
 }
 
 // openedCompare compares two saved exports.
@@ -94,6 +124,9 @@ func (v *compareView) gridSize() (cols, rows int) {
 
 func (v *compareView) Update(msg tea.Msg) tea.Cmd {
 	kp, ok := msg.(tea.KeyPressMsg)
+	if ok {
+		v.sync()
+	}
 	if !ok || v.cmp == nil {
 		if ok && key.Matches(kp, v.c.keys.Compare.Back) {
 			return emit(compareBackMsg{})
@@ -134,6 +167,7 @@ func (v *compareView) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (v *compareView) View() string {
+	v.sync()
 	st := v.c.st
 	if v.err != nil {
 		return ui.Fit("\n  "+st.Bad.Render("cannot compare: "+oneLine(v.err.Error())), v.w, v.h)
@@ -144,7 +178,7 @@ func (v *compareView) View() string {
 	}
 	v.out.Reset()
 	v.r.RenderCompare(&v.out, &v.grid, max(v.grid.CellAt(v.cursor), 0))
-	left := ui.FitLine(st.PanelTitleFocused.Render(" Compare ")+" "+st.Subtle.Render("whole disk"), cols) + "\n" +
+	left := ui.FitLine(st.PanelTitleFocused.Render(" Compare ")+" "+st.Subtle.Render("whole disk")+v.loadingNote(), cols) + "\n" +
 		ui.FitLine(st.Bold.Render("A ")+oneLine(v.a.label), cols) + "\n" +
 		ui.FitLine(st.Bold.Render("B ")+oneLine(v.b.label), cols) + "\n" +
 		v.out.String() + "\n" + v.r.CompareLegend(v.grid.CellBytes(), cols)
@@ -153,6 +187,23 @@ func (v *compareView) View() string {
 	}
 	gap := ui.Fit("", 1, v.h)
 	return ui.JoinH(ui.Fit(left, cols, v.h), gap, ui.Fit(v.sideText(v.side()), v.side(), v.h))
+}
+
+// loadingNote says that a map was compared while it loaded.
+func (v *compareView) loadingNote() string {
+	var which []string
+	for _, s := range []struct {
+		name string
+		mm   markedMap
+	}{{"A", v.a}, {"B", v.b}} {
+		if s.mm.loading() {
+			which = append(which, s.name)
+		}
+	}
+	if len(which) == 0 {
+		return ""
+	}
+	return v.c.st.Warn.Render(" · " + strings.Join(which, " and ") + " still loading: compared as it was, again when it is in")
 }
 
 // sideText is the statistics of each part, then the extents of the chosen

@@ -52,8 +52,8 @@ type explorer struct {
 	shown  *vsphere.Fault // the fault the details panel shows
 	// largest are the extents the statistics list as the largest.
 	largest []heatmap.Extent
-	// frameDue is set while a frameMsg is on its way.
-	frameDue bool
+	// frames schedules the frame ticks while pages arrive.
+	frames frameClock
 	// summarised is the state the statistics panel shows.
 	summarised summaryKey
 	// drainBudget bounds the time one message spends absorbing the events
@@ -455,10 +455,6 @@ type jumpMsg struct {
 	off   int64
 }
 
-// refreshEvery is how often a view redraws what is linear in the extents
-// while pages stream (the timeline's chart).
-const refreshEvery = 300 * time.Millisecond
-
 // waitEvent reads one event; Update issues it again after each.
 func waitEvent(e *explorer, gen int, ch <-chan vsphere.Event) tea.Cmd {
 	if ch == nil {
@@ -477,5 +473,5 @@ func waitEvent(e *explorer, gen int, ch <-chan vsphere.Event) tea.Cmd {
 // aside: the root decides which.
 func (e *explorer) markOrCompare() tea.Cmd {
 	label := oneLine(e.sel.disk.Name) + " " + oneLine(label(e.sel.target)) + " since " + oneLine(e.sel.baseLabel)
-	return emit(markMsg{markedMap{label: label, m: e.sweep.Map, disk: e.sel.disk.ID}})
+	return emit(markMsg{markedMap{label: label, m: e.sweep.Map, disk: e.sel.disk.ID, sweep: e.sweep}})
 }

@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,9 +34,22 @@ type timelineView struct {
 	cancel  context.CancelFunc
 	events  <-chan vsphere.TimelineEvent
 	loading bool
-	drawnAt time.Time
+	// frames schedules the frame ticks while events arrive.
+	frames frameClock
+	// rowsOf is the state of the chain the panel's rows show.
+	rowsOf, scratch []rowKey
 
 	panel *ui.TimelinePanel
+	// run starts the chain's fetch: vsphere.RunTimeline.
+	run func(context.Context, vsphere.Fetcher, *vsphere.Timeline, vsphere.TimelineOptions) <-chan vsphere.TimelineEvent
+	// drainBudget bounds the time one message spends absorbing the events
+	// waiting behind it.
+	drainBudget time.Duration
+}
+
+func newTimelineView(c *common, src Source, sel selection) *timelineView {
+	return &timelineView{c: c, src: src, sel: sel, panel: ui.NewTimelinePanel(c.st, c.keys.Timeline),
+		run: vsphere.RunTimeline, drainBudget: drainBudget}
 }
 
 // The timeline's messages, tagged with the view and fetch they belong to.
@@ -73,7 +87,7 @@ func (m *Model) openTimeline(msg openTimelineMsg) tea.Cmd {
 	if m.timeline != nil {
 		m.timeline.stop()
 	}
-	m.timeline = &timelineView{c: m.c, src: m.src, sel: msg.sel, panel: ui.NewTimelinePanel(m.c.st, m.c.keys.Timeline)}
+	m.timeline = newTimelineView(m.c, m.src, msg.sel)
 	m.show(viewTimeline)
 	return m.timeline.plan()
 }
@@ -107,8 +121,23 @@ func (t *timelineView) plan() tea.Cmd {
 	}
 }
 
+// stop abandons the chain's fetch. What it did not finish is marked
+// cancelled, as vsphere.Timeline.Run marks it: no page will come, so
+// nothing may show it, or wait for it, as loading.
 func (t *timelineView) stop() {
+	if t.events != nil && t.tl != nil {
+		ivs := t.tl.Intervals
+		if a := t.tl.Allocated; a != nil {
+			ivs = append(slices.Clip(ivs), a)
+		}
+		for _, iv := range ivs {
+			if iv.Queried() && !iv.Sweep.Done {
+				iv.Sweep.Done, iv.Sweep.Canceled = true, true
+			}
+		}
+	}
 	abandon(&t.cancel, &t.events)
+	t.gen++ // an event read before the stop is dropped
 	t.loading = false
 }
 
@@ -122,33 +151,32 @@ func (t *timelineView) Update(msg tea.Msg) tea.Cmd {
 			t.err, t.loading = msg.err, false
 			return sayErr(msg.err)
 		}
-		t.tl, t.vmSnaps = msg.tl, msg.vmSnaps
+		t.tl, t.vmSnaps, t.loading = msg.tl, msg.vmSnaps, true
 		t.gen++
 		ctx, cancel := context.WithCancel(context.Background())
 		t.cancel = cancel
-		t.events = vsphere.RunTimeline(ctx, t.src, t.tl, vsphere.TimelineOptions{Fetch: vsphere.FetchOptions{Workers: t.c.cfg.Workers}})
-		t.refresh()
+		t.events = t.run(ctx, t.src, t.tl, vsphere.TimelineOptions{Fetch: vsphere.FetchOptions{Workers: t.c.cfg.Workers}})
+		t.syncRows()
 		return waitTimeline(t, t.gen, t.events)
 	case timelineEventMsg:
 		if msg.owner != t || msg.gen != t.gen {
 			return nil
 		}
-		t.tl.Apply(msg.ev)
-		// Rows are redrawn at most a few times a second while pages
-		// stream, and always when an interval ends.
-		if _, done := msg.ev.Event.(*vsphere.DoneEvent); done || time.Since(t.drawnAt) > refreshEvery {
-			t.refresh()
+		cmds, closed := drain(&t.events, t.drainBudget, msg.ev, t.apply)
+		if closed {
+			t.finish()
 		}
-		return waitTimeline(t, t.gen, t.events)
+		return tea.Batch(append(cmds, waitTimeline(t, t.gen, t.events), t.frames.request(t))...)
 	case timelineClosedMsg:
-		if msg.owner == t && msg.gen == t.gen {
-			t.events, t.loading = nil, false
-			if t.cancel != nil {
-				t.cancel()
-				t.cancel = nil
-			}
-			t.flags = t.tl.Flags()
-			t.refresh()
+		if msg.owner != t || msg.gen != t.gen {
+			return nil
+		}
+		t.events = nil
+		t.finish()
+		return t.frames.request(t)
+	case frameMsg:
+		if msg.owner == t {
+			t.onFrame()
 		}
 		return nil
 	case tea.KeyPressMsg:
@@ -156,6 +184,28 @@ func (t *timelineView) Update(msg tea.Msg) tea.Cmd {
 	}
 	return nil
 }
+
+// apply folds one event of the chain's fetch into the plan; the rows
+// follow when a frame is drawn.
+func (t *timelineView) apply(ev vsphere.TimelineEvent) tea.Cmd {
+	t.tl.Apply(ev)
+	return nil
+}
+
+// finish is the end of the chain's fetch: what looks wrong can be read
+// now that every interval is in.
+func (t *timelineView) finish() {
+	t.loading = false
+	if t.cancel != nil {
+		t.cancel()
+		t.cancel = nil
+	}
+	t.flags = t.tl.Flags()
+}
+
+// onFrame is the frame tick: the View after it draws afresh, with the rows
+// brought up to date (syncRows).
+func (t *timelineView) onFrame() { t.frames.ticked() }
 
 func waitTimeline(t *timelineView, gen int, ch <-chan vsphere.TimelineEvent) tea.Cmd {
 	if ch == nil {
@@ -172,6 +222,7 @@ func waitTimeline(t *timelineView, gen int, ch <-chan vsphere.TimelineEvent) tea
 
 func (t *timelineView) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := t.c.keys
+	t.syncRows()
 	switch {
 	case t.panel.Update(msg):
 		return nil
@@ -194,7 +245,7 @@ func (t *timelineView) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		if iv == nil || !iv.Queried() {
 			return nil
 		}
-		return emit(markMsg{markedMap{label: oneLine(t.sel.disk.Name) + " " + t.rowLabel(iv), m: iv.Sweep.Map, disk: t.sel.disk.ID}})
+		return emit(markMsg{markedMap{label: oneLine(t.sel.disk.Name) + " " + t.rowLabel(iv), m: iv.Sweep.Map, disk: t.sel.disk.ID, sweep: iv.Sweep}})
 	}
 	return nil
 }
@@ -228,12 +279,51 @@ func (t *timelineView) rowLabel(iv *vsphere.Interval) string {
 	return fmt.Sprintf("S%d→S%d %s → %s", iv.Index+1, iv.Index+2, day(iv.From), day(iv.To))
 }
 
-// refresh rebuilds the panel's rows from the intervals.
-func (t *timelineView) refresh() {
-	t.drawnAt = time.Now()
+// rowKey is what an interval's row is drawn from.
+type rowKey struct {
+	version        uint64
+	progress       vsphere.Progress
+	fault          *vsphere.Fault
+	faults         int
+	started, done  bool
+	queried, flags int
+}
+
+// rowKeys is the chain's state as rows show it: a few fields per interval,
+// so comparing it costs nothing next to a frame.
+func (t *timelineView) rowKeys(into []rowKey) []rowKey {
+	into = into[:0]
+	for _, iv := range t.tl.Intervals {
+		k := rowKey{started: iv.Started, flags: len(t.flags)}
+		if iv.Queried() {
+			sw := iv.Sweep
+			k.version, k.progress, k.fault, k.faults, k.done, k.queried = sw.Map.Version(), sw.Progress, sw.Fault, sw.Faults, sw.Done, 1
+		}
+		into = append(into, k)
+	}
+	return into
+}
+
+// syncRows rebuilds the panel's rows when the chain moved on since they
+// were made, so that whatever draws a frame (the frame tick, a key, a
+// resize) draws every row from the maps and fetches as they are.
+func (t *timelineView) syncRows() {
 	if t.tl == nil {
 		return
 	}
+	keys := t.rowKeys(t.scratch)
+	if slices.Equal(keys, t.rowsOf) {
+		t.scratch = keys
+		return
+	}
+	t.scratch, t.rowsOf = t.rowsOf, keys
+	t.refresh()
+}
+
+// refresh rebuilds the panel's rows from the intervals. A row's figures
+// come from its map's statistics, which the map keeps as pages arrive: the
+// cost is the same at any number of extents.
+func (t *timelineView) refresh() {
 	rows := make([]ui.TimelineRow, len(t.tl.Intervals))
 	for i, iv := range t.tl.Intervals {
 		r := ui.TimelineRow{Label: t.rowLabel(iv)}
@@ -241,8 +331,9 @@ func (t *timelineView) refresh() {
 		case !iv.Queried():
 			r.State = "not queried: " + oneLine(iv.NotQueryable)
 		default:
-			r.Map = iv.Sweep.Map
 			sw := iv.Sweep
+			st := sw.Map.Stats()
+			r.Map, r.ChangedBytes, r.Extents = sw.Map, st.ChangedBytes, st.Extents
 			switch {
 			case !iv.Started:
 				r.State = "waiting"
@@ -273,6 +364,7 @@ func (t *timelineView) SetSize(w, h int) {
 func (t *timelineView) flagLines() int { return min(max(t.h/3, 4), 10) }
 
 func (t *timelineView) View() string {
+	t.syncRows()
 	if t.tl == nil {
 		msg := "\n  listing the snapshots of " + oneLine(t.sel.disk.Name) + " …"
 		if t.err != nil {

@@ -16,8 +16,13 @@ type TimelineRow struct {
 	// Label names the interval, e.g. "01-05 → 01-06".
 	Label string
 	// Map is the interval's change map; nil when it is not fetched (not
-	// queryable, or not started).
+	// queryable, or not started). The strip draws it.
 	Map *heatmap.ChangeMap
+	// ChangedBytes and Extents are Map's changed bytes and merged extents
+	// when the row was made (from its statistics, which cost the same at
+	// any size): the chart shows them.
+	ChangedBytes int64
+	Extents      int
 	// State says what is going on when the map is not complete: "loading
 	// 40%", "fault: …", "no changeId at the older snapshot".
 	State string
@@ -115,7 +120,7 @@ func (p *TimelinePanel) View() string {
 	var most int64
 	for _, r := range p.rows {
 		if r.Map != nil {
-			most = max(most, r.Map.ChangedBytes(0, r.Map.Capacity()))
+			most = max(most, r.ChangedBytes)
 		}
 	}
 	for i := p.top; i < min(p.top+rows, len(p.rows)); i++ {
@@ -156,8 +161,8 @@ func (p *TimelinePanel) chartLine(r TimelineRow, width int, most int64) string {
 	if r.Map == nil {
 		return p.st.Muted.Render(r.State)
 	}
-	x := r.Map.ChangedBytes(0, r.Map.Capacity())
-	figures := fmt.Sprintf(" %s · %.3g%% · %s extents", heatmap.FormatBytes(x), 100*float64(x)/float64(r.Map.Capacity()), groupDigits(int64(r.Map.Len())))
+	x := r.ChangedBytes
+	figures := fmt.Sprintf(" %s · %.3g%% · %s extents", heatmap.FormatBytes(x), 100*float64(x)/float64(r.Map.Capacity()), groupDigits(int64(r.Extents)))
 	if r.State != "" {
 		figures += " · " + r.State
 	}
