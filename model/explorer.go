@@ -178,6 +178,7 @@ func (e *explorer) fetch(qs []vsphere.Query) tea.Cmd {
 // background and dropped by generation.
 func (e *explorer) stop() {
 	abandon(&e.cancel, &e.events)
+	e.gen++ // an event read before the stop is dropped
 	e.loading = false
 }
 

@@ -249,3 +249,15 @@ func TestStatisticsDrawnWithTheMapTheyDescribe(t *testing.T) {
 	}
 	contains(t, m.View().Content, fmt.Sprintf("%d pages · %d calls", pr.Pages, pr.Calls))
 }
+
+// An event read before the explorer stopped its fetch (esc back to the
+// pickers) is dropped when it arrives: a stopped map stays as it was.
+func TestEventReadBeforeStopIsDropped(t *testing.T) {
+	evs := workerPages(1<<40, 20_000, 2000, 4, 5)
+	m, e, first := streamingExplorer(t, 160, 45, evs)
+	e.stop()
+	m.Update(first)
+	if n := e.sweep.Progress.Pages; n != 0 {
+		t.Fatalf("a page read before the stop was applied after it: %d pages", n)
+	}
+}
