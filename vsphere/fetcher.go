@@ -285,13 +285,12 @@ func (f *fetch) send(ctx context.Context, ev Event) bool {
 // another worker's). The request in the fault stays the one at off.
 //
 // When other workers' pages covered all the span had left while the call
-// was out, the failure costs nothing: the call was redundant, so it is not
-// reported and does not fail the fetch.
+// was out, the range is empty, but the failure is still reported: the map
+// is whole, yet the server faulted or broke the paging contract, and that
+// is for the user to see (the sweep calls it a covered failure).
 func (f *fetch) stop(ctx context.Context, sp *span, off int64, err error) {
 	start, end, adopt := f.plan.abandon(sp)
-	if start < end {
-		f.failRange(ctx, err, off, start, end)
-	}
+	f.failRange(ctx, err, off, start, end)
 	if adopt != nil {
 		f.wg.Go(func() { f.work(ctx, adopt) })
 	}

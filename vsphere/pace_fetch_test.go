@@ -102,7 +102,7 @@ func TestFaultsReportExactlyTheirWorkersPart(t *testing.T) {
 			var ce *ContractError
 			// The range starts at the failed call, or past it where another
 			// worker's page covered that far.
-			if !errors.As(f.Err, &ce) || ce.Offset > f.Unscanned.Start || f.Unscanned.End <= f.Unscanned.Start {
+			if !errors.As(f.Err, &ce) || ce.Offset > f.Unscanned.Start || f.Unscanned.End < f.Unscanned.Start {
 				t.Fatalf("%d workers: fault %v over [%d, %d)", workers, f.Err, f.Unscanned.Start, f.Unscanned.End)
 			}
 			unscanned += f.Unscanned.End - f.Unscanned.Start

@@ -81,15 +81,21 @@ func TestPlanParkedSpanCoveredIsNeverClaimed(t *testing.T) {
 }
 
 // A call that fails after another worker's page covered everything its
-// span had left fails nothing: the worker leaves without a fault, and the
-// fetch, its range all scanned, is complete.
-func TestFailedCallOnACoveredSpanIsNoFault(t *testing.T) {
+// span had left still reports its failure, with nothing left unscanned:
+// the map is whole, but the server faulted or broke the contract, and a
+// user troubleshooting it must see that (a failure a scheduler's timing
+// could hide would make exports of one disk differ from run to run).
+func TestFailedCallOnACoveredSpanIsStillReported(t *testing.T) {
 	f := &fetch{q: Query{Capacity: 8 * miB}, out: make(chan Event, 4), total: 8 * miB}
 	f.plan = newPlan(0, 8*miB, 2, miB, nil)
 	sp := f.plan.start()
 	f.plan.done(sp[0], 0, 8*miB, callSample{}) // covers the second span too
 	f.stop(t.Context(), sp[1], 4*miB, &ContractError{Offset: 4 * miB, Reason: "a reply of no length"})
-	if f.firstErr != nil || len(f.out) != 0 {
-		t.Fatalf("a failed call over a covered span reported %v (%d events)", f.firstErr, len(f.out))
+	if f.firstErr == nil || len(f.out) != 1 {
+		t.Fatalf("a failed call over a covered span went unreported (%v, %d events)", f.firstErr, len(f.out))
+	}
+	ev := (<-f.out).(*FaultEvent)
+	if ev.Unscanned.Start != 8*miB || ev.Unscanned.End != 8*miB {
+		t.Fatalf("unscanned [%d, %d), want the empty range at the span's covered end", ev.Unscanned.Start, ev.Unscanned.End)
 	}
 }
