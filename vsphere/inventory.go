@@ -271,15 +271,31 @@ func (c *Client) findDisk(ctx context.Context, dss []Datastore, datastore, disk 
 			return c.disk(ctx, dss[i], disk)
 		}
 	}
-	// Not an id: read every disk for its name.
-	disks := make([][]Disk, len(dss))
-	readErrs := make([]error, len(dss))
-	_ = each(ctx, len(dss), setupParallel, func(ctx context.Context, i int) error {
+	// Not an id: read every disk for its name, setupParallel at a time
+	// across all datastores (one loop per datastore, each with its own
+	// limit, would multiply it).
+	type ref struct {
+		ds int
+		id string
+	}
+	var refs []ref
+	for i := range dss {
 		if listErrs[i] == nil {
-			disks[i], readErrs[i] = c.disks(ctx, dss[i], ids[i])
+			for _, id := range ids[i] {
+				refs = append(refs, ref{i, id})
+			}
 		}
+	}
+	read := make([]Disk, len(refs))
+	errs := make([]error, len(refs))
+	_ = each(ctx, len(refs), setupParallel, func(ctx context.Context, k int) error {
+		read[k], errs[k] = c.disk(ctx, dss[refs[k].ds], refs[k].id)
 		return nil
 	})
+	readErrs := make([]error, len(dss)) // each datastore's first failed read
+	for k, err := range errs {
+		readErrs[refs[k].ds] = cmp.Or(readErrs[refs[k].ds], err)
+	}
 	var matches []Disk
 	for i := range dss {
 		if readErrs[i] != nil {
@@ -289,9 +305,9 @@ func (c *Client) findDisk(ctx context.Context, dss []Datastore, datastore, disk 
 			listErr = cmp.Or(listErr, readErrs[i])
 			continue
 		}
-		for _, d := range disks[i] {
-			if d.Name == disk {
-				matches = append(matches, d)
+		for k, r := range refs {
+			if r.ds == i && read[k].Name == disk {
+				matches = append(matches, read[k])
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cbtscope/cbtscope/vsphere/simulator"
 )
@@ -112,5 +113,20 @@ func TestFindVMSnapshotsAgreesWithFindVMThenVMSnapshots(t *testing.T) {
 		if name == sql.Ref.Value && len(snaps) == 0 {
 			t.Fatalf("%s has no snapshots: the test compares nothing", name)
 		}
+	}
+}
+
+// Looking a disk up by name reads every disk of every datastore side by
+// side, but never more than setupParallel calls at once in all: the limit
+// is the client's, not each datastore's.
+func TestFindDiskByNamePressesTheServerWithinTheLimit(t *testing.T) {
+	s, c := startSim(t, simulator.Options{})
+	s.SetKnobs(simulator.Knobs{Latency: 20 * time.Millisecond})
+	d, err := c.FindDisk(t.Context(), "", simulator.DemoSparse)
+	if err != nil || d.Name != simulator.DemoSparse {
+		t.Fatalf("found %+v, %v", d, err)
+	}
+	if p := s.Stats().PeakConcurrent; p > setupParallel {
+		t.Fatalf("%d calls at once, over the limit of %d", p, setupParallel)
 	}
 }

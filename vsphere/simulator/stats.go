@@ -15,6 +15,9 @@ type Stats struct {
 	ExtentsServed int64 `json:"extentsServed"`
 	// Injected is faults injected by knob name (dropConnection, http500, …).
 	Injected map[string]int64 `json:"injected"`
+	// PeakConcurrent is the most calls (POSTs, SOAP or VI/JSON) served at
+	// once, queued ones included: how hard a client pressed the server.
+	PeakConcurrent int64 `json:"peakConcurrent"`
 }
 
 type stats struct {
@@ -23,6 +26,21 @@ type stats struct {
 	pages    int64
 	extents  int64
 	injected map[string]int64
+	inflight int64
+	peak     int64
+}
+
+// enter counts a call in flight; the returned func counts it out.
+func (s *stats) enter() func() {
+	s.mu.Lock()
+	s.inflight++
+	s.peak = max(s.peak, s.inflight)
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		s.inflight--
+		s.mu.Unlock()
+	}
 }
 
 func (s *stats) call(method string) {
@@ -53,7 +71,7 @@ func (s *stats) inject(i injection) {
 func (s *stats) snapshot() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := Stats{Calls: maps.Clone(s.calls), Pages: s.pages, ExtentsServed: s.extents, Injected: maps.Clone(s.injected)}
+	out := Stats{Calls: maps.Clone(s.calls), Pages: s.pages, ExtentsServed: s.extents, Injected: maps.Clone(s.injected), PeakConcurrent: s.peak}
 	if out.Calls == nil {
 		out.Calls = map[string]int64{}
 	}

@@ -25,6 +25,7 @@ type transportFault struct{ inj injection }
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
+			defer s.stats.enter()()
 			release, ok := s.knobs.admit(r.Context().Done())
 			if !ok {
 				return
