@@ -20,7 +20,7 @@ type ChangeMap struct {
 
 	pages    int
 	reported int64 // extents as the server reported them, before merging
-	gcd      int64 // of every reported start and length: the CBT block size
+	gcd      int64 // of the extent boundaries inside their windows; see boundaryGCD
 	version  uint64
 }
 
@@ -57,11 +57,7 @@ func (m *ChangeMap) Absorb(p Page) error {
 	if p.Length == 0 {
 		return nil
 	}
-	for _, e := range p.Extents {
-		if g := m.gcd; g == 0 || e.Start%g != 0 || e.Length%g != 0 {
-			m.gcd = gcd(gcd(g, e.Start), e.Length)
-		}
-	}
+	m.gcd = boundaryGCD(m.gcd, p)
 	m.changed.addPage(p.Extents)
 	m.reported += int64(len(p.Extents))
 	m.scanned.add(Extent{p.Start, p.Length})
@@ -165,6 +161,25 @@ func (s *rangeSet) all() iter.Seq[Extent] {
 			}
 		}
 	}
+}
+
+// boundaryGCD folds into g the extent boundaries p reports strictly inside
+// its window. A boundary on the window's edge may be where the server cut
+// an extent at the query's startOffset, or where the window ended, rather
+// than where the extent does; parallel workers start their windows at
+// 1 MiB-aligned offsets inside extents, so counting those would make the
+// inferred block depend on how the disk was shared out.
+func boundaryGCD(g int64, p Page) int64 {
+	end := p.Start + p.Length
+	for _, e := range p.Extents {
+		if e.Start != p.Start && (g == 0 || e.Start%g != 0) {
+			g = gcd(g, e.Start)
+		}
+		if x := e.End(); x != end && (g == 0 || x%g != 0) {
+			g = gcd(g, x)
+		}
+	}
+	return g
 }
 
 func gcd(a, b int64) int64 {

@@ -36,7 +36,13 @@ func (bm *byteModel) absorb(p Page) {
 		for x := e.Start; x < e.End(); x++ {
 			bm.changed[x] = true
 		}
-		bm.gcd = gcd(gcd(bm.gcd, e.Start), e.Length)
+		// Boundaries on the window's edge may be cuts, not evidence.
+		if e.Start != p.Start {
+			bm.gcd = gcd(bm.gcd, e.Start)
+		}
+		if e.End() != p.Start+p.Length {
+			bm.gcd = gcd(bm.gcd, e.End())
+		}
 	}
 	bm.reported += int64(len(p.Extents))
 }

@@ -19,9 +19,11 @@ type Stats struct {
 	MaxExtent    int64 `json:"maxExtentBytes"`
 	// Histogram[k] counts merged extents of size in [2^k, 2^(k+1)).
 	Histogram [64]int64 `json:"-"`
-	// ExtentGCD is the largest size every reported start and length is a
-	// multiple of. The CBT block size divides it, but few or coarse extents
-	// make it much larger than the block: it is data, not the inference.
+	// ExtentGCD is the largest size every reported extent boundary inside
+	// its page's window is a multiple of (a boundary on a window's edge may
+	// be where the server cut the extent; zero when there is none). The CBT
+	// block size divides it, but few or coarse extents make it much larger
+	// than the block: it is data, not the inference.
 	ExtentGCD int64 `json:"extentGCDBytes"`
 	// BlockSize is the CBT block size inferred from ExtentGCD, or zero when
 	// the map does not show it (BlockUnknown says why). See inferBlock.
@@ -43,8 +45,9 @@ const (
 
 // The rule for inferring a block size, and why.
 //
-// Every extent a server reports starts and ends on a CBT block boundary, so
-// the block divides the GCD of all starts and lengths. The GCD overshoots
+// Every extent a server reports starts and ends on a CBT block boundary
+// (unless the window cut it), so the block divides the GCD of the
+// boundaries inside the windows. The GCD overshoots
 // the block when every boundary happens to fall on a multiple of a larger
 // unit: certain with a handful of extents (two allocated regions of a "*"
 // map are 2 GiB aligned), unlikely with many. Blocks are powers of two, so
@@ -72,6 +75,9 @@ func (st *Stats) inferBlock() {
 	switch {
 	case st.ReportedExtents == 0:
 		st.BlockUnknown = BlockNoExtents
+	case st.ExtentGCD == 0:
+		// Every boundary lay on a window's edge: no evidence at all.
+		st.BlockUnknown = BlockTooFewExtents
 	case cand < MinInferredBlock:
 		st.BlockUnknown = BlockNotSectorAligned
 	case st.Extents < MinBlockEvidence:

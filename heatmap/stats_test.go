@@ -2,6 +2,7 @@ package heatmap
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -76,5 +77,64 @@ func TestBlockSizeIsAPowerOfTwo(t *testing.T) {
 	st := mapOf(t, 1<<36, scattered(r, 1<<36, 192<<10, 100)).Stats()
 	if st.ExtentGCD != 192<<10 || st.BlockSize != 64<<10 {
 		t.Fatalf("gcd %d block %d, want gcd 192 KiB and block 64 KiB", st.ExtentGCD, st.BlockSize)
+	}
+}
+
+// pagesCutAt absorbs ext as pages whose windows start at cuts, clipping
+// each extent to the windows it crosses, as a server answers queries that
+// start inside an extent.
+func pagesCutAt(t *testing.T, capacity int64, ext []Extent, cuts []int64) *ChangeMap {
+	t.Helper()
+	m, err := NewChangeMap(capacity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bounds := append(append([]int64{0}, cuts...), capacity)
+	for i := 0; i+1 < len(bounds); i++ {
+		a, b := bounds[i], bounds[i+1]
+		var in []Extent
+		for _, e := range ext {
+			if s, end := max(e.Start, a), min(e.End(), b); s < end {
+				in = append(in, Extent{s, end - s})
+			}
+		}
+		if err := m.Absorb(Page{Start: a, Length: b - a, Extents: in}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return m
+}
+
+// Where the pages' windows were cut (parallel workers start theirs at
+// 1 MiB-aligned offsets, inside extents) does not change what the
+// statistics infer: a boundary on a window's edge may be where the server
+// cut an extent, so it is no evidence of the block size.
+func TestBlockEvidenceIgnoresWindowEdges(t *testing.T) {
+	const mib = int64(1) << 20
+	r := rand.New(rand.NewPCG(6, 6))
+	capacity := int64(1) << 40
+	ext := scattered(r, capacity, 64*mib, 200) // every boundary 64 MiB aligned
+	whole := mapOf(t, capacity, ext).Stats()
+	var cuts []int64
+	for _, e := range ext[:40] {
+		cuts = append(cuts, e.Start+mib) // 1 MiB into an extent
+	}
+	slices.Sort(cuts)
+	cut := pagesCutAt(t, capacity, ext, cuts).Stats()
+	if cut.ExtentGCD != whole.ExtentGCD || cut.BlockSize != whole.BlockSize || cut.BlockUnknown != whole.BlockUnknown {
+		t.Fatalf("cut into pages: gcd %d block %d (%q); as one page: gcd %d block %d (%q)",
+			cut.ExtentGCD, cut.BlockSize, cut.BlockUnknown, whole.ExtentGCD, whole.BlockSize, whole.BlockUnknown)
+	}
+	if whole.BlockUnknown != BlockTooCoarse {
+		t.Fatalf("64 MiB-aligned extents: %q, want %q", whole.BlockUnknown, BlockTooCoarse)
+	}
+}
+
+// A map whose extents all touch their windows' edges has no evidence of
+// the block size, and says so.
+func TestNoBoundaryEvidenceIsTooFewExtents(t *testing.T) {
+	m := mapOf(t, 1<<30, []Extent{{0, 1 << 30}})
+	if st := m.Stats(); st.BlockSize != 0 || st.BlockUnknown != BlockTooFewExtents {
+		t.Fatalf("one extent over the whole window: block %d (%q)", st.BlockSize, st.BlockUnknown)
 	}
 }
