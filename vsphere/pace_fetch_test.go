@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cbtscope/cbtscope/heatmap"
 	"github.com/cbtscope/cbtscope/vsphere/simulator"
 )
 
@@ -83,8 +84,10 @@ func TestAdaptiveFetchUnderASaturatingServer(t *testing.T) {
 }
 
 // Workers that stop on broken replies report exactly the part of the range
-// that was theirs: with slices split and taken over along the way, the
-// bytes scanned and the ranges reported unscanned add up to the disk.
+// that was theirs: with slices split and taken over along the way, every
+// byte the map has not scanned lies in a range some fault reported, and the
+// progress counts exactly the bytes the map has scanned (pages that ran on
+// into a faulted span included).
 func TestFaultsReportExactlyTheirWorkersPart(t *testing.T) {
 	s, c := startSim(t, simulator.Options{PageExtents: 20})
 	d, snaps := findDisk(t, c, simulator.DemoDatabase)
@@ -92,12 +95,15 @@ func TestFaultsReportExactlyTheirWorkersPart(t *testing.T) {
 	for _, workers := range []int{0, 3, 8} {
 		s.SetKnobs(simulator.Knobs{ZeroLengthPage: simulator.Trigger{Nth: 9, Every: 17}})
 		q := Query{Disk: d.Ref(), Capacity: d.CapacityBytes, Snapshot: newest.ID, ChangeID: snaps[0].ChangeID}
-		_, done, faults := fetchMap(t, c, q, FetchOptions{Workers: workers, Retry: fastRetry})
+		m, done, faults := fetchMap(t, c, q, FetchOptions{Workers: workers, Retry: fastRetry})
 		s.SetKnobs(simulator.Knobs{})
 		if done.Complete || len(faults) == 0 {
 			t.Fatalf("%d workers: no fault reported: done %+v", workers, done)
 		}
-		var unscanned int64
+		reported, err := heatmap.NewChangeMap(d.CapacityBytes) // the ranges faults left unscanned
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, f := range faults {
 			var ce *ContractError
 			// The range starts at the failed call, or past it where another
@@ -105,11 +111,26 @@ func TestFaultsReportExactlyTheirWorkersPart(t *testing.T) {
 			if !errors.As(f.Err, &ce) || ce.Offset > f.Unscanned.Start || f.Unscanned.End < f.Unscanned.Start {
 				t.Fatalf("%d workers: fault %v over [%d, %d)", workers, f.Err, f.Unscanned.Start, f.Unscanned.End)
 			}
-			unscanned += f.Unscanned.End - f.Unscanned.Start
+			if f.Unscanned.End > f.Unscanned.Start {
+				if err := reported.Absorb(heatmap.Page{Start: f.Unscanned.Start, Length: f.Unscanned.End - f.Unscanned.Start}); err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
-		if got := done.Progress.Scanned + unscanned; got != d.CapacityBytes {
-			t.Fatalf("%d workers: %d bytes scanned and %d reported unscanned make %d, not the disk's %d",
-				workers, done.Progress.Scanned, unscanned, got, d.CapacityBytes)
+		scanned := m.ScannedBytes(0, d.CapacityBytes)
+		if done.Progress.Scanned != scanned {
+			t.Fatalf("%d workers: progress counts %d bytes scanned, the map %d", workers, done.Progress.Scanned, scanned)
 		}
+		pos := int64(0)
+		check := func(a, b int64) {
+			if a < b && reported.ScannedBytes(a, b) != b-a {
+				t.Fatalf("%d workers: [%d, %d) is unscanned, but no fault reported all of it", workers, a, b)
+			}
+		}
+		for r := range m.ScannedRanges() {
+			check(pos, r.Start)
+			pos = r.End()
+		}
+		check(pos, d.CapacityBytes)
 	}
 }

@@ -24,6 +24,10 @@ type span struct {
 	// in flight may reach, and how big one call of it is.
 	stride int64
 	owned  bool
+	// dead marks the span of a worker that stopped on a fault: nobody
+	// queries it again, but pages running into it still count what they
+	// cover, so the progress equals what the map has scanned.
+	dead bool
 }
 
 // plan shares a range out among workers. Its methods are safe for
@@ -130,9 +134,10 @@ func (p *plan) done(sp *span, off, length int64, call callSample) (scanned int64
 			continue
 		}
 		scanned += p.cover(s, reach)
-		if !s.owned && s.next >= s.end {
-			// A parked span now done: nobody may claim it. (An owned
-			// one is dropped by its owner's next call of next.)
+		if (!s.owned || s.dead) && s.next >= s.end {
+			// A parked or dead span now done: nobody may claim it, and no
+			// owner will drop it. (An owned one is dropped by its owner's
+			// next call of next.)
 			p.remove(s)
 			i--
 		}
@@ -181,7 +186,11 @@ func (p *plan) abandon(sp *span) (start, end int64, adopt *span) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	start, end = sp.next, sp.end
-	p.remove(sp)
+	if start < end {
+		sp.dead = true // owned for good: never claimed nor split
+	} else {
+		p.remove(sp)
+	}
 	if p.active--; p.active == 0 {
 		for _, s := range p.spans {
 			if !s.owned {
@@ -217,7 +226,7 @@ func (p *plan) claimLocked() *span {
 	var victim *span
 	var most int64 = 1 // worth a split: two calls or more beyond the one in flight
 	for _, s := range p.spans {
-		if s.stride == 0 {
+		if s.stride == 0 || s.dead {
 			// Its owner's first call is still out: its reply may well
 			// cover the whole span, so nothing is known to be left.
 			continue

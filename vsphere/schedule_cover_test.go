@@ -99,3 +99,24 @@ func TestFailedCallOnACoveredSpanIsStillReported(t *testing.T) {
 		t.Fatalf("unscanned [%d, %d), want the empty range at the span's covered end", ev.Unscanned.Start, ev.Unscanned.End)
 	}
 }
+
+// A page that runs into a span whose worker stopped on a fault counts the
+// bytes it covers there: the progress counts what the map has scanned, no
+// more and no less.
+func TestPageIntoAFaultedSpanCountsWhatItCovers(t *testing.T) {
+	p := newPlan(0, 64*miB, 2, miB, nil)
+	sp := p.start()
+	a, b := sp[0], sp[1]
+	if n, _ := p.done(b, 32*miB, 8*miB, callSample{}); n != 8*miB {
+		t.Fatalf("b's page counted %d", n)
+	}
+	if start, end, _ := p.abandon(b); start != 40*miB || end != 64*miB {
+		t.Fatalf("b left [%d, %d) unscanned, want [40 MiB, 64 MiB)", start, end)
+	}
+	if n, _ := p.done(a, 0, 50*miB, callSample{}); n != 42*miB {
+		t.Fatalf("a's page over [0, 50 MiB) counted %d bytes, want 42 MiB (its own 32 and 10 of b's)", n)
+	}
+	if _, off, ok := p.next(a); ok {
+		t.Fatalf("a was sent on at %d into the faulted span", off)
+	}
+}

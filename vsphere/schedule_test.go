@@ -155,8 +155,16 @@ func TestPlanFaultLeavesTheStolenPartToItsTaker(t *testing.T) {
 	if adopt != nil || end != taken.next || end <= 2*miB {
 		t.Fatalf("fault leaves [%d, %d) unscanned (adopted %v); the taken part starts at %d", 2*miB, end, adopt, taken.next)
 	}
-	if len(p.spans) != 1 || p.spans[0] != taken {
-		t.Fatalf("the faulted span is still planned: %d spans", len(p.spans))
+	// The faulted span stays only to count pages that run into it: dead,
+	// never handed out again.
+	if !a.dead || len(p.spans) != 2 {
+		t.Fatalf("after the fault: span dead %v, %d spans", a.dead, len(p.spans))
+	}
+	p.mu.Lock()
+	again := p.claimLocked()
+	p.mu.Unlock()
+	if again == a {
+		t.Fatal("the faulted span was handed out again")
 	}
 }
 
