@@ -245,7 +245,8 @@ func (t *timelineView) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		if iv == nil || !iv.Queried() {
 			return nil
 		}
-		return emit(markMsg{markedMap{label: oneLine(t.sel.disk.Name) + " " + t.rowLabel(iv), m: iv.Sweep.Map, disk: t.sel.disk.ID, sweep: iv.Sweep}})
+		label, _ := t.rowLabel(iv)
+		return emit(markMsg{markedMap{label: oneLine(t.sel.disk.Name) + " " + label, m: iv.Sweep.Map, disk: t.sel.disk.ID, sweep: iv.Sweep}})
 	}
 	return nil
 }
@@ -269,14 +270,16 @@ func (t *timelineView) intervalSelection(iv *vsphere.Interval) selection {
 }
 
 // rowLabel names an interval by its snapshots' dates.
-func (t *timelineView) rowLabel(iv *vsphere.Interval) string {
-	day := func(s vsphere.Snapshot) string {
+func (t *timelineView) rowLabel(iv *vsphere.Interval) (label, short string) {
+	when := func(s vsphere.Snapshot, layout string) string {
 		if s.CreateTime.IsZero() {
 			return shortID(s.ID)
 		}
-		return s.CreateTime.Format("01-02 15:04")
+		return s.CreateTime.Format(layout)
 	}
-	return fmt.Sprintf("S%d→S%d %s → %s", iv.Index+1, iv.Index+2, day(iv.From), day(iv.To))
+	name := fmt.Sprintf("S%d→S%d ", iv.Index+1, iv.Index+2)
+	return name + when(iv.From, "01-02 15:04") + " → " + when(iv.To, "01-02 15:04"),
+		name + when(iv.From, "01-02") + " → " + when(iv.To, "01-02")
 }
 
 // rowKey is what an interval's row is drawn from.
@@ -326,7 +329,8 @@ func (t *timelineView) syncRows() {
 func (t *timelineView) refresh() {
 	rows := make([]ui.TimelineRow, len(t.tl.Intervals))
 	for i, iv := range t.tl.Intervals {
-		r := ui.TimelineRow{Label: t.rowLabel(iv)}
+		var r ui.TimelineRow
+		r.Label, r.Short = t.rowLabel(iv)
 		switch {
 		case !iv.Queried():
 			r.State = "not queried: " + oneLine(iv.NotQueryable)

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -113,5 +114,23 @@ func TestOpenTwoExportsCompares(t *testing.T) {
 	press(t, m, "esc")
 	if screenName(m) != "compare" {
 		t.Fatalf("esc left a comparison of files for %s", screenName(m))
+	}
+}
+
+// At 80 columns the interval labels drop the times rather than being cut:
+// each row still names both snapshots' days in full.
+func TestTimelineLabelsFitANarrowTerminal(t *testing.T) {
+	m := started(t, 80, 24)
+	pick(t, m, "ds-prod-01")
+	pick(t, m, simulator.DemoNightly)
+	press(t, m, "t")
+	if screenName(m) != "timeline" {
+		t.Fatalf("t led to %s", screenName(m))
+	}
+	tl := m.timeline.tl
+	out := m.Render()
+	for i, iv := range tl.Intervals[:3] {
+		want := fmt.Sprintf("S%d→S%d %s → %s", i+1, i+2, iv.From.CreateTime.Format("01-02"), iv.To.CreateTime.Format("01-02"))
+		contains(t, out, want)
 	}
 }

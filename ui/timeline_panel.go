@@ -13,8 +13,10 @@ import (
 
 // TimelineRow is one interval of a snapshot chain as the timeline shows it.
 type TimelineRow struct {
-	// Label names the interval, e.g. "01-05 → 01-06".
-	Label string
+	// Label names the interval, e.g. "S1→S2 01-05 01:30 → 01-06 01:30";
+	// Short, when set, is what narrow panels show instead of cutting Label,
+	// e.g. "S1→S2 01-05 → 01-06".
+	Label, Short string
 	// Map is the interval's change map; nil when it is not fetched (not
 	// queryable, or not started). The strip draws it.
 	Map *heatmap.ChangeMap
@@ -85,13 +87,21 @@ func (p *TimelinePanel) Update(msg tea.KeyPressMsg) bool {
 	return true
 }
 
-// labelWidth is the width of the interval labels.
-func (p *TimelinePanel) labelWidth() int {
-	w := 8
+// labelWidth is the width of the interval labels, and whether they are
+// the short ones: the full labels when they fit a third of the panel, else
+// the short ones when every row has one.
+func (p *TimelinePanel) labelWidth() (int, bool) {
+	limit := max(p.w/3, 8)
+	full, short, shorts := 8, 8, true
 	for _, r := range p.rows {
-		w = max(w, Width(r.Label))
+		full = max(full, Width(r.Label))
+		short = max(short, Width(r.Short))
+		shorts = shorts && r.Short != ""
 	}
-	return min(w, max(p.w/3, 8))
+	if full <= limit || !shorts {
+		return min(full, limit), false
+	}
+	return min(short, limit), true
 }
 
 // View draws the panel in exactly its size.
@@ -116,7 +126,7 @@ func (p *TimelinePanel) View() string {
 	if p.cursor >= p.top+rows {
 		p.top = p.cursor - rows + 1
 	}
-	lw := p.labelWidth()
+	lw, short := p.labelWidth()
 	var most int64
 	for _, r := range p.rows {
 		if r.Map != nil {
@@ -130,7 +140,11 @@ func (p *TimelinePanel) View() string {
 		if i == p.cursor {
 			mark = p.st.Accent.Render("▶ ")
 		}
-		label := FitLine(r.Label, lw)
+		text := r.Label
+		if short {
+			text = r.Short
+		}
+		label := FitLine(text, lw)
 		if i == p.cursor {
 			label = p.st.Bold.Render(label)
 		}
