@@ -100,7 +100,7 @@ func exportMap(ctx context.Context, f *exportFlags, out *vsphere.Output, stdout,
 	sweep.Run(c.Fetch(ctx, t.query, vsphere.FetchOptions{Workers: f.parallel}), func(s *vsphere.Sweep) { progress.show(s.Progress) })
 	progress.clear()
 
-	exp := sweep.Export(t.disk, t.snapshot, t.query.ChangeID)
+	exp := sweep.ExportView(t.disk, t.snapshot, t.query.ChangeID) // the sweep is over: no copy
 	exp.VM = t.vm
 	exp.Transport = c.Transport()
 	if err := writeExport(exp, f.format, out, stdout); err != nil {

@@ -224,7 +224,14 @@ func addProgress(a, b Progress) Progress {
 	}
 }
 
-// Export describes the sweep's map of disk d as an export.
+// Export describes the sweep's map of disk d as an export, with a copy of
+// its extents.
 func (s *Sweep) Export(d ExportDisk, snapshot, changeID string) *Export {
 	return NewExport(d, snapshot, changeID, s.Map, s.Fault)
+}
+
+// ExportView is Export reading the extents from the map when written (see
+// NewExportView): for a sweep that is over.
+func (s *Sweep) ExportView(d ExportDisk, snapshot, changeID string) *Export {
+	return NewExportView(d, snapshot, changeID, s.Map, s.Fault)
 }
