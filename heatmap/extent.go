@@ -1,6 +1,7 @@
 package heatmap
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 )
@@ -58,3 +59,6 @@ func (p Page) validate(capacity int64) error {
 	}
 	return nil
 }
+
+// byStart orders extents by where they start.
+func byStart(a, b Extent) int { return cmp.Compare(a.Start, b.Start) }

@@ -41,15 +41,6 @@ func (s *extentStore) sortedRun(ext []Extent) []Extent {
 		return ext
 	}
 	run := append(s.run[:0], ext...)
-	byStart := func(a, b Extent) int {
-		switch {
-		case a.Start < b.Start:
-			return -1
-		case a.Start > b.Start:
-			return 1
-		}
-		return 0
-	}
 	if !slices.IsSortedFunc(run, byStart) {
 		slices.SortFunc(run, byStart)
 	}

@@ -95,15 +95,7 @@ func (s *rangeSet) flush() {
 	if len(s.cum) == 0 {
 		s.cum = append(s.cum, 0)
 	}
-	slices.SortFunc(p, func(a, b Extent) int {
-		switch {
-		case a.Start < b.Start:
-			return -1
-		case a.Start > b.Start:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(p, byStart)
 	p = coalesce(p)
 	// Only the ranges of the set that touch [first pending start, last
 	// pending end] can change; everything before i and from j on is kept.

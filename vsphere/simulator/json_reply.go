@@ -99,13 +99,5 @@ func jsonDamage(w http.ResponseWriter, inj injection) {
 		damage(w, inj)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", jsonContentType)
-	h.Set("Content-Length", strconv.Itoa(3*len(partialJSONReply)))
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte(partialJSONReply))
-	if f, ok := w.(http.Flusher); ok {
-		f.Flush()
-	}
-	panic(http.ErrAbortHandler) // net/http closes the connection without logging
+	dropMidReply(w, jsonContentType, partialJSONReply)
 }

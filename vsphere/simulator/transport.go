@@ -61,22 +61,28 @@ const partialReply = `<?xml version="1.0" encoding="UTF-8"?>
 
 const proxyError = "<html><head><title>500 Internal Server Error</title></head><body><h1>500 Internal Server Error</h1><p>injected by cbtscope sim</p></body></html>\n"
 
+// dropMidReply promises a full reply, sends partial (a third of it), then
+// hangs up: the client reads a truncated body (unexpected EOF), not a clean
+// error.
+func dropMidReply(w http.ResponseWriter, contentType, partial string) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(3*len(partial)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte(partial))
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	panic(http.ErrAbortHandler) // net/http closes the connection without logging
+}
+
 // damage answers in place of vcsim, which has written nothing yet: the
 // method panicked before vcsim wrote a status or a byte.
 func damage(w http.ResponseWriter, inj injection) {
 	h := w.Header()
 	switch inj {
 	case injectDrop:
-		// Promise a full reply, send a third of it, then hang up: the
-		// client reads a truncated body (unexpected EOF), not a clean error.
-		h.Set("Content-Type", "text/xml; charset=utf-8")
-		h.Set("Content-Length", strconv.Itoa(3*len(partialReply)))
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write([]byte(partialReply))
-		if f, ok := w.(http.Flusher); ok {
-			f.Flush()
-		}
-		panic(http.ErrAbortHandler) // net/http closes the connection without logging
+		dropMidReply(w, "text/xml; charset=utf-8", partialReply)
 	case injectHTTP500:
 		h.Set("Content-Type", "text/html; charset=utf-8")
 		h.Set("Content-Length", strconv.Itoa(len(proxyError)))
